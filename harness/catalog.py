@@ -1,0 +1,141 @@
+"""The catalog: every check's metadata and every weakness, in one place.
+
+Tooling (`harness list-checks`, the detection matrix, SARIF rules) reads this module without running
+pytest, so the metadata lives here rather than in the test functions; a check refers to its entry by id.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal
+
+Scenario = Literal["tls", "auth", "tenancy", "secrets", "headers", "load"]
+Severity = Literal["critical", "high", "medium", "low"]
+
+SCENARIOS: tuple[Scenario, ...] = ("tls", "auth", "tenancy", "secrets", "headers", "load")
+
+SOURCE_OPTIMIZE_SECURITY = "shared/sources/000: Optimize security instructions"
+SOURCE_C7_SECURITY = "shared/sources/001: Camunda 7 security instructions"
+SOURCE_OPTIMIZE_TENANCY = "shared/sources/002: Optimize multi-tenancy"
+SOURCE_ZEEBE_GRPC = "shared/sources/003: Securing Zeebe's gRPC communication"
+SOURCE_VAULT = "shared/sources/004: Camunda with HashiCorp Vault"
+
+
+@dataclasses.dataclass(frozen=True)
+class Weakness:
+    """One control switched off in the reference stack; `backends` says which stacks can switch it."""
+
+    name: str
+    scenario: Scenario
+    description: str
+    backends: frozenset[str] = frozenset()
+
+
+@dataclasses.dataclass(frozen=True)
+class Check:
+    """Metadata of one check; the test in `scenarios/` that implements it is marked with its id."""
+
+    id: str
+    title: str
+    scenario: Scenario
+    severity: Severity
+    refs: tuple[str, ...]
+    detects: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return dataclasses.asdict(self) | {"refs": list(self.refs), "detects": list(self.detects)}
+
+
+LOCAL = frozenset({"local"})
+
+
+def _weaknesses(scenario: Scenario, entries: dict[str, tuple[str, frozenset[str]]]) -> dict[str, Weakness]:
+    return {name: Weakness(name, scenario, text, backends) for name, (text, backends) in entries.items()}
+
+
+# Every weakness of DESIGN section 5. `backends` is empty until a reference stack implements it; profiles
+# refuse an unimplemented weakness, and the detection matrix covers exactly the implemented ones.
+WEAKNESSES: dict[str, Weakness] = {
+    **_weaknesses("tls", {
+        "tls_off": ("the gateway endpoint speaks plaintext h2c instead of TLS", LOCAL),
+        "tls_legacy_versions": ("the gateway endpoint also accepts TLS 1.0 and 1.1", LOCAL),
+        "weak_ciphers": ("CBC, RSA key exchange and 3DES suites outside Mozilla intermediate", frozenset()),
+        "cert_expired": ("the server certificate is past its notAfter", frozenset()),
+        "cert_wrong_host": ("the server certificate names another host", frozenset()),
+        "cert_untrusted": ("the server certificate is self-signed, not from the Target's CA", frozenset()),
+        "optimize_http_open": ("Optimize's plain-HTTP port serves the application", frozenset()),
+        "gateway_exposed": ("the gateway behind the proxy is reachable from the client network", frozenset()),
+    }),
+    **_weaknesses("auth", {
+        "proxy_auth_off": ("the proxy forwards gRPC calls without checking the bearer token", LOCAL),
+        "alg_none_accepted": ("the proxy accepts unsigned tokens with alg none", LOCAL),
+        "hs256_key_confusion": ("the proxy verifies HS256 with the RSA public key as HMAC secret", frozenset()),
+        "exp_ignored": ("the proxy ignores the exp claim", LOCAL),
+        "nbf_ignored": ("the proxy ignores the nbf claim", frozenset()),
+        "aud_ignored": ("the proxy ignores the aud claim", frozenset()),
+        "iss_ignored": ("the proxy ignores the iss claim", frozenset()),
+        "signature_unchecked": ("the proxy decodes tokens without verifying the signature", frozenset()),
+        "rotated_key_still_trusted": ("a retired signing key still verifies", frozenset()),
+        "optimize_api_open": ("Optimize's public API answers without a token", frozenset()),
+        "search_anonymous": ("Elasticsearch answers anonymous requests", frozenset()),
+        "vault_anonymous": ("Vault serves secrets without a token", frozenset()),
+    }),
+    **_weaknesses("tenancy", {
+        "tenant_check_off": ("the gateway ignores tenant grants", frozenset()),
+        "optimize_tenant_leak": ("Optimize returns rows of tenants the user lacks", frozenset()),
+        "mt_disabled_leak": ("with multi-tenancy off, Optimize returns non-default tenants", frozenset()),
+        "identity_down_fail_open": ("tenant checks pass when Identity is unreachable", frozenset()),
+        "tenant_revocation_ignored": ("a revoked tenant grant stays usable past the cache TTL", frozenset()),
+    }),
+    **_weaknesses("secrets", {
+        "no_retry_backoff": ("the worker fails jobs without a retry back-off", frozenset()),
+        "secret_in_logs": ("the worker logs secret values unmasked", frozenset()),
+        "secret_in_variables": ("the worker writes secrets into job variables", frozenset()),
+        "secret_in_error_message": ("the worker puts secrets into job error messages", frozenset()),
+        "allowlist_off": ("the worker runs jobs of any process", frozenset()),
+        "vault_policy_too_broad": ("one business unit's AppRole reads another's secrets", frozenset()),
+        "vault_tls_off": ("the worker talks to Vault over plain HTTP", frozenset()),
+        "actuator_exposed": ("the worker exposes management endpoints beyond health", frozenset()),
+    }),
+    **_weaknesses("headers", {
+        "hsts_missing": ("Optimize sends no Strict-Transport-Security", frozenset()),
+        "csp_missing": ("Optimize sends no Content-Security-Policy", frozenset()),
+        "nosniff_missing": ("Optimize sends no X-Content-Type-Options", frozenset()),
+        "frame_protection_missing": ("Optimize allows framing", frozenset()),
+        "referrer_policy_missing": ("Optimize sends no Referrer-Policy", frozenset()),
+        "server_banner": ("Optimize announces its server version", frozenset()),
+        "cookie_flags_missing": ("session cookies lack Secure, HttpOnly or SameSite", frozenset()),
+        "headers_missing_on_errors": ("security headers are missing on error responses", frozenset()),
+    }),
+    **_weaknesses("load", {
+        "auth_cache_bypass": ("a cached auth decision lets a forged token through", frozenset()),
+        "slow_auth": ("added latency on the auth path breaks the p95 SLO", frozenset()),
+    }),
+}
+
+ASVS_TLS_VERSIONS = "ASVS 4.0.3 9.1.3"
+ASVS_TLS_EVERYWHERE = "ASVS 4.0.3 9.1.1"
+ASVS_TOKEN_VERIFIED = "ASVS 4.0.3 3.5.3"
+ASVS_SERVICE_AUTH = "ASVS 4.0.3 1.4.4"
+ASVS_TOKEN_EXPIRY = "ASVS 4.0.3 3.3.1"
+
+CHECKS: dict[str, Check] = {check.id: check for check in (
+    Check("TLS-001", "Gateway endpoint refuses plaintext gRPC", "tls", "critical",
+          (ASVS_TLS_EVERYWHERE, SOURCE_ZEEBE_GRPC), ("tls_off",)),
+    Check("TLS-002", "Gateway endpoint refuses SSL 2/3, TLS 1.0 and TLS 1.1", "tls", "high",
+          (ASVS_TLS_VERSIONS, SOURCE_ZEEBE_GRPC), ("tls_legacy_versions",)),
+    Check("AUTH-001", "Gateway call without a token is UNAUTHENTICATED", "auth", "critical",
+          (ASVS_SERVICE_AUTH, SOURCE_ZEEBE_GRPC), ("proxy_auth_off",)),
+    Check("AUTH-002", "Gateway call with an expired token is UNAUTHENTICATED", "auth", "high",
+          (ASVS_TOKEN_EXPIRY, ASVS_TOKEN_VERIFIED, SOURCE_ZEEBE_GRPC), ("exp_ignored",)),
+    Check("AUTH-003", "Gateway call with an alg:none token is UNAUTHENTICATED", "auth", "critical",
+          (ASVS_TOKEN_VERIFIED, SOURCE_ZEEBE_GRPC), ("alg_none_accepted",)),
+)}
+
+
+def checks_detecting(weakness: str) -> list[Check]:
+    return [check for check in CHECKS.values() if weakness in check.detects]
+
+
+def implemented_weaknesses(backend: str) -> list[Weakness]:
+    return [w for w in WEAKNESSES.values() if backend in w.backends]

@@ -1,0 +1,40 @@
+"""Profiles: `secure`, or a set of weaknesses that each switch one control of a reference stack off."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from harness.catalog import WEAKNESSES
+from harness.errors import UsageError
+
+SECURE = "secure"
+
+
+@dataclasses.dataclass(frozen=True)
+class Profile:
+    weaknesses: frozenset[str] = frozenset()
+
+    @property
+    def name(self) -> str:
+        return ",".join(sorted(self.weaknesses)) or SECURE
+
+    def has(self, weakness: str) -> bool:
+        if weakness not in WEAKNESSES:
+            raise KeyError(f"unknown weakness {weakness!r}")
+        return weakness in self.weaknesses
+
+    @classmethod
+    def parse(cls, text: str, backend: str) -> Profile:
+        """Parse `--profile`; refuses names outside the catalog and ones `backend` cannot switch."""
+        names = [n.strip() for n in text.split(",") if n.strip()]
+        if names == [SECURE] or not names:
+            return cls()
+        for name in names:
+            if name not in WEAKNESSES:
+                raise UsageError(
+                    f"--profile: unknown weakness {name!r}; valid: {SECURE}, "
+                    + ", ".join(sorted(WEAKNESSES)))
+            if backend not in WEAKNESSES[name].backends:
+                raise UsageError(
+                    f"--profile: weakness {name!r} is not implemented by the {backend} reference stack")
+        return cls(frozenset(names))
