@@ -1,0 +1,28 @@
+"""The external backend: an existing deployment described by a target file; nothing to start or stop."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from harness import config
+from harness.backends import Progress, Stack
+from harness.errors import UsageError
+from harness.reference.profile import Profile
+
+
+class ExternalBackend:
+    name = "external"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def up(self, profile: Profile, progress: Progress) -> Stack:
+        if profile.weaknesses:
+            raise UsageError("--profile: weaknesses exist only in reference stacks; "
+                             "an external target is tested as it is (use --profile=secure)")
+        progress(f"target file {self.path}")
+        return Stack(config.load(self.path), os.environ)
+
+    def down(self) -> None:
+        """Nothing was started, so nothing is stopped."""

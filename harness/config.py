@@ -1,0 +1,177 @@
+"""The Target: the deployment under test, loaded from a YAML file plus Camunda's environment variables.
+
+Credentials are references (environment variable names), never values, so a target file can be committed
+and a printed Target can be shared. Every validation error is one line that names the field.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pydantic
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from harness.errors import UsageError
+
+KNOWN_CAPABILITIES = frozenset({"mint_token", "rotate_signing_key", "grant_tenant", "rotate_secret",
+                                "stop_service"})
+LITERAL_SECRET_KEYS = frozenset({"client_secret", "secret", "password", "token", "api_key"})
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Gateway(_Model):
+    address: str = Field(pattern=r"^[^\s:/]+:\d{1,5}$", description="host:port through the auth proxy")
+    tls: bool = True
+    direct_address: str | None = Field(default=None, pattern=r"^[^\s:/]+:\d{1,5}$")
+
+
+class Identity(_Model):
+    token_url: str = Field(pattern=r"^https?://")
+    jwks_url: str = Field(pattern=r"^https?://")
+    issuer: str
+    admin_url: str | None = Field(default=None, pattern=r"^https?://")
+    admin_client: str | None = None
+
+
+class HttpService(_Model):
+    url: str = Field(pattern=r"^https?://")
+
+
+class Client(_Model):
+    client_id_env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]*$")
+    client_secret_env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]*$")
+    audience: str
+    tenants: tuple[str, ...] = ()
+
+
+class Credentials(_Model):
+    client_id: str
+    client_secret: SecretStr
+
+
+class Target(_Model):
+    name: str = "target"
+    gateway: Gateway | None = None
+    identity: Identity | None = None
+    optimize: HttpService | None = None
+    search: HttpService | None = None
+    vault: HttpService | None = None
+    ca_file: Path | None = None
+    clients: dict[str, Client] = {}
+    capabilities: frozenset[str] = frozenset()
+
+    @pydantic.field_validator("capabilities")
+    @classmethod
+    def _known_capabilities(cls, value: frozenset[str]) -> frozenset[str]:
+        unknown = sorted(value - KNOWN_CAPABILITIES)
+        if unknown:
+            raise ValueError(f"unknown capability {unknown[0]!r}; valid: {', '.join(sorted(KNOWN_CAPABILITIES))}")
+        return value
+
+    @pydantic.field_validator("ca_file")
+    @classmethod
+    def _ca_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"no such file: {value}")
+        return value
+
+    def credentials(self, client: str, environ: Mapping[str, str] = os.environ) -> Credentials:
+        """Resolve a client's credentials from the environment it names; errors name the variable."""
+        try:
+            ref = self.clients[client]
+        except KeyError:
+            raise UsageError(f"clients.{client}: the target declares no such client") from None
+        missing = [env for env in (ref.client_id_env, ref.client_secret_env) if not environ.get(env)]
+        if missing:
+            raise UsageError(f"clients.{client}: environment variable {missing[0]} is not set")
+        return Credentials(client_id=environ[ref.client_id_env],
+                           client_secret=SecretStr(environ[ref.client_secret_env]))
+
+    def public_json(self) -> dict[str, Any]:
+        """The Target as DESIGN section 4 prints it: every service key present, `null` where absent."""
+        data = self.model_dump(mode="json")
+        data["capabilities"] = sorted(self.capabilities)
+        return data
+
+
+# Camunda's own variable names, applied over the file: (environment variable, dotted field).
+ENVIRONMENT_OVERRIDES: tuple[tuple[str, str], ...] = (
+    ("ZEEBE_ADDRESS", "gateway.address"),
+    ("ZEEBE_AUTHORIZATION_SERVER_URL", "identity.token_url"),
+    ("ZEEBE_TOKEN_AUDIENCE", "clients.default.audience"),
+    ("ZEEBE_CA_CERTIFICATE_PATH", "ca_file"),
+    ("CAMUNDA_OPTIMIZE_BASE_URL", "optimize.url"),
+    ("ELASTICSEARCH_URL", "search.url"),
+    ("VAULT_ADDR", "vault.url"),
+    ("VAULT_CACERT", "ca_file"),
+)
+DEFAULT_CLIENT = {"client_id_env": "ZEEBE_CLIENT_ID", "client_secret_env": "ZEEBE_CLIENT_SECRET"}
+
+
+def _set_dotted(data: dict[str, Any], dotted: str, value: str) -> None:
+    *parents, leaf = dotted.split(".")
+    node = data
+    for depth, key in enumerate(parents, start=1):
+        if node.get(key) is None:
+            node[key] = {}
+        node = node[key]
+        if not isinstance(node, dict):
+            raise UsageError(f"{'.'.join(parents[:depth])}: must be a mapping")
+    if dotted.startswith("clients.default."):
+        for key, default in DEFAULT_CLIENT.items():
+            node.setdefault(key, default)
+    node[leaf] = value
+
+
+def _refuse_literal_secrets(node: Any, path: str = "") -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            where = f"{path}.{key}" if path else str(key)
+            if key in LITERAL_SECRET_KEYS:
+                raise UsageError(f"{where}: literal secrets are not allowed in a target file; "
+                                 f"name an environment variable with {key}_env instead")
+            _refuse_literal_secrets(value, where)
+
+
+def _field_path(error: Mapping[str, Any]) -> str:
+    return ".".join(str(part) for part in error["loc"]) or "target"
+
+
+def validate(data: Mapping[str, Any], source: str = "target") -> Target:
+    _refuse_literal_secrets(data)
+    try:
+        return Target.model_validate(data)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        message = first["msg"].removeprefix("Value error, ")
+        raise UsageError(f"{source}: {_field_path(first)}: {message}") from None
+
+
+def load(path: Path, environ: Mapping[str, str] = os.environ) -> Target:
+    """Load a target file; relative paths in it resolve against the file's folder."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--target: cannot read {path}: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise UsageError(f"{path}:{where}: not valid YAML") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: the top level must be a mapping of fields")
+    data.setdefault("name", path.stem)
+    for env, dotted in ENVIRONMENT_OVERRIDES:
+        if environ.get(env):
+            _set_dotted(data, dotted, environ[env])
+    if isinstance(data.get("ca_file"), str):
+        data["ca_file"] = str((path.parent / data["ca_file"]).resolve())
+    return validate(data, source=str(path))

@@ -1,0 +1,104 @@
+"""The auth proxy: Debian's nginx with njs, terminating TLS and checking bearer tokens before `grpc_pass`.
+
+This module only renders the configuration for a profile and says how to start nginx; the supervisor (or a
+container) runs it. Weaknesses change the rendered policy, never the verifier's code paths.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import getpass
+import os
+import shutil
+from pathlib import Path
+
+import jinja2
+
+from harness.errors import StackError
+from harness.reference.pki import ServerCert
+from harness.reference.profile import Profile
+
+TEMPLATES = Path(__file__).parent
+JS_MODULE_DIRS = (Path("/usr/lib/nginx/modules"), Path("/usr/lib64/nginx/modules"), Path("/etc/nginx/modules"))
+
+# Mozilla's "intermediate" configuration (TLS 1.2 suites; TLS 1.3 suites are OpenSSL's defaults).
+INTERMEDIATE_CIPHERS = ("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+                        "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+                        "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305")
+# OpenSSL 3 refuses TLS < 1.2 at its default security level; the legacy profile must lower it.
+LEGACY_CIPHERS = f"{INTERMEDIATE_CIPHERS}:ECDHE-ECDSA-AES128-SHA:AES128-SHA:@SECLEVEL=0"
+
+
+@dataclasses.dataclass(frozen=True)
+class ProxySettings:
+    port: int
+    upstream_port: int
+    cert: ServerCert
+    ca_file: Path
+    issuer: str
+    jwks_url: str
+    audience: str
+    profile: Profile
+    workers: int = 1
+    leeway_s: int = 5
+    jwks_cache_s: int = 5
+
+
+def find_js_module() -> Path:
+    for directory in JS_MODULE_DIRS:
+        candidate = directory / "ngx_http_js_module.so"
+        if candidate.is_file():
+            return candidate
+    raise StackError("nginx's njs module is missing: install Debian's libnginx-mod-http-js "
+                     "(the README's quick start does)")
+
+
+def nginx_binary() -> str:
+    binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").is_file() else None)
+    if binary is None:
+        raise StackError("nginx is missing: install Debian's nginx-light and libnginx-mod-http-js "
+                         "(the README's quick start does)")
+    return binary
+
+
+def render(run_dir: Path, settings: ProxySettings, js_module: Path) -> Path:
+    """Write nginx.conf and auth.js into `run_dir`; returns the config path."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "tmp").mkdir(exist_ok=True)
+    shutil.copyfile(TEMPLATES / "auth.js", run_dir / "auth.js")
+    weak = settings.profile.has
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
+                                     autoescape=False, keep_trailing_newline=True)
+    text = environment.get_template("nginx.conf.j2").render(
+        profile=settings.profile.name,
+        js_module=js_module,
+        user=getpass.getuser() if os.geteuid() == 0 else None,
+        workers=settings.workers,
+        run_dir=run_dir,
+        js_dir=run_dir,
+        host="127.0.0.1",
+        port=settings.port,
+        upstream_port=settings.upstream_port,
+        tls=not weak("tls_off"),
+        cert_file=settings.cert.cert_file,
+        key_file=settings.cert.key_file,
+        tls_protocols="TLSv1 TLSv1.1 TLSv1.2 TLSv1.3" if weak("tls_legacy_versions") else "TLSv1.2 TLSv1.3",
+        tls_ciphers=LEGACY_CIPHERS if weak("tls_legacy_versions") else INTERMEDIATE_CIPHERS,
+        auth=not weak("proxy_auth_off"),
+        issuer=settings.issuer,
+        audience=settings.audience,
+        algorithms="RS256 none" if weak("alg_none_accepted") else "RS256",
+        check_exp="0" if weak("exp_ignored") else "1",
+        leeway_s=settings.leeway_s,
+        jwks_url=settings.jwks_url,
+        ca_file=settings.ca_file,
+        jwks_cache_s=settings.jwks_cache_s,
+    )
+    config = run_dir / "nginx.conf"
+    config.write_text(text)
+    return config
+
+
+def command(run_dir: Path, config: Path) -> list[str]:
+    return [nginx_binary(), "-p", str(run_dir), "-c", str(config), "-e", str(run_dir / "error.log"),
+            "-g", "daemon off; master_process on;"]

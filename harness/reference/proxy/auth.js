@@ -1,0 +1,131 @@
+// Bearer-token verification for the auth proxy (nginx njs 0.7, run as the auth_request handler).
+//
+// The policy comes from nginx variables set in the /_auth location: issuer, audience, allowed algorithms,
+// whether exp/nbf are enforced, and the clock leeway. Verification keys come from Identity's JWKS through
+// the cached /_jwks location. njs 0.7 imports RSA keys only as SPKI, so JWKs are converted to DER here.
+
+const RSA_ALGORITHM_ID = [0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00];
+const RS256 = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+
+// njs 0.7 has no classes: a rejection is an Error carrying a flag.
+function reject(reason) {
+    const error = new Error(reason);
+    error.rejection = true;
+    throw error;
+}
+
+function derLength(length) {
+    if (length < 0x80) {
+        return [length];
+    }
+    const bytes = [];
+    for (let rest = length; rest > 0; rest = rest >> 8) {
+        bytes.unshift(rest & 0xff);
+    }
+    return [0x80 | bytes.length].concat(bytes);
+}
+
+function der(tag, content) {
+    return [tag].concat(derLength(content.length), content);
+}
+
+function derUnsigned(bytes) {
+    const value = [];
+    for (let i = 0; i < bytes.length; i++) {
+        value.push(bytes[i]);
+    }
+    while (value.length > 1 && value[0] === 0) {
+        value.shift();
+    }
+    if (value[0] & 0x80) {
+        value.unshift(0);
+    }
+    return der(0x02, value);
+}
+
+function spkiFromJwk(jwk) {
+    const n = Buffer.from(jwk.n, 'base64url');
+    const e = Buffer.from(jwk.e, 'base64url');
+    const rsaPublicKey = der(0x30, derUnsigned(n).concat(derUnsigned(e)));
+    return Buffer.from(der(0x30, RSA_ALGORITHM_ID.concat(der(0x03, [0].concat(rsaPublicKey)))));
+}
+
+function decodeSegment(segment, what) {
+    try {
+        return JSON.parse(Buffer.from(segment, 'base64url').toString());
+    } catch (e) {
+        reject('malformed token ' + what);
+    }
+}
+
+async function verificationKey(r, kid) {
+    const reply = await r.subrequest('/_jwks');
+    if (reply.status !== 200) {
+        reject('signing keys unavailable');
+    }
+    const jwk = JSON.parse(reply.responseText).keys.find(k => k.kid === kid && k.kty === 'RSA');
+    if (!jwk) {
+        reject('unknown signing key');
+    }
+    return crypto.subtle.importKey('spki', spkiFromJwk(jwk), RS256, false, ['verify']);
+}
+
+function checkClaims(r, claims) {
+    const now = Math.floor(Date.now() / 1000);
+    const leeway = Number(r.variables.jwt_leeway_s);
+    if (r.variables.jwt_check_exp === '1' && !(typeof claims.exp === 'number' && now < claims.exp + leeway)) {
+        reject('token expired');
+    }
+    if (typeof claims.nbf === 'number' && now + leeway < claims.nbf) {
+        reject('token not yet valid');
+    }
+    if (claims.iss !== r.variables.jwt_issuer) {
+        reject('wrong issuer');
+    }
+    const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (audiences.indexOf(r.variables.jwt_audience) < 0) {
+        reject('wrong audience');
+    }
+}
+
+async function check(r) {
+    const header = r.headersIn.Authorization;
+    if (!header) {
+        reject('Expected bearer token at header with key [Authorization], but found nothing');
+    }
+    const match = /^Bearer ([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]*)$/.exec(header);
+    if (!match) {
+        reject('Failed to parse bearer token');
+    }
+    const head = decodeSegment(match[1], 'header');
+    const claims = decodeSegment(match[2], 'payload');
+    const allowed = r.variables.jwt_algorithms.split(' ');
+    if (allowed.indexOf(head.alg) < 0) {
+        reject('algorithm not allowed');
+    }
+    if (head.alg !== 'none') {
+        const key = await verificationKey(r, head.kid);
+        const signed = Buffer.from(match[1] + '.' + match[2]);
+        const signature = Buffer.from(match[3], 'base64url');
+        if (!(await crypto.subtle.verify(RS256, key, signature, signed))) {
+            reject('bad signature');
+        }
+    }
+    checkClaims(r, claims);
+}
+
+async function verify(r) {
+    try {
+        await check(r);
+        r.return(204);
+    } catch (e) {
+        const reason = e.rejection ? e.message : 'invalid bearer token';
+        if (!e.rejection) {
+            r.error('auth: unexpected ' + e);
+        }
+        r.variables.auth_error = reason;
+        r.return(401);
+    }
+}
+
+export default { verify };

@@ -1,0 +1,50 @@
+"""What every reference service shares: its JSON config file, logging, and serving HTTP over TLS.
+
+A service is started as `python -m harness.reference.<name> CONFIG.json`; the config file (mode 0600,
+in the run directory) carries ports, certificate paths, the profile's weaknesses and any secrets, so no
+secret ever appears on a command line or in the environment of an unrelated process.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+HOST = "127.0.0.1"
+
+
+def write_config(path: Path, config: dict[str, Any]) -> Path:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(config, handle)
+    return path
+
+
+def read_config() -> dict[str, Any]:
+    if len(sys.argv) != 2:
+        raise SystemExit(f"usage: python -m {sys.modules['__main__'].__spec__.name} CONFIG.json")  # type: ignore[union-attr]
+    return json.loads(Path(sys.argv[1]).read_text())
+
+
+def setup_logging(service: str) -> logging.Logger:
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format=f"%(asctime)s {service} %(levelname)s %(message)s")
+    return logging.getLogger(service)
+
+
+def serve_asgi(app: Any, config: dict[str, Any]) -> None:
+    """Serve an ASGI app on 127.0.0.1, over TLS when the config names a certificate.
+
+    uvicorn's access log is off: it would print query strings, and `?access_token=` is one of the
+    forgeries the auth scenario sends. Services log what they need themselves, redacted.
+    """
+    import uvicorn
+
+    tls = config.get("tls") or {}
+    uvicorn.run(app, host=HOST, port=int(config["port"]), log_level="warning", access_log=False,
+                ssl_certfile=tls.get("cert_file"), ssl_keyfile=tls.get("key_file"),
+                server_header=False, date_header=True, lifespan="off")

@@ -1,0 +1,1 @@
+"""Zeebe gateway emulator: serves the real `gateway_protocol.Gateway` gRPC service (pyzeebe's stubs)."""
