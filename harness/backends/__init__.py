@@ -29,6 +29,11 @@ class Stack:
     def credentials(self, client: str) -> Credentials:
         return self.target.credentials(client, self.environ)
 
+    def secret_values(self) -> list[str]:
+        """The values reports must never show: every client secret the target refers to."""
+        names = [client.client_secret_env for client in self.target.clients.values()]
+        return [self.environ[name] for name in names if self.environ.get(name)]
+
 
 class Backend(Protocol):
     name: str

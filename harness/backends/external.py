@@ -7,7 +7,6 @@ from pathlib import Path
 
 from harness import config
 from harness.backends import Progress, Stack
-from harness.errors import UsageError
 from harness.reference.profile import Profile
 
 
@@ -18,9 +17,6 @@ class ExternalBackend:
         self.path = path
 
     def up(self, profile: Profile, progress: Progress) -> Stack:
-        if profile.weaknesses:
-            raise UsageError("--profile: weaknesses exist only in reference stacks; "
-                             "an external target is tested as it is (use --profile=secure)")
         progress(f"target file {self.path}")
         return Stack(config.load(self.path), os.environ)
 

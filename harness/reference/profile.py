@@ -8,6 +8,7 @@ from harness.catalog import WEAKNESSES
 from harness.errors import UsageError
 
 SECURE = "secure"
+REFERENCE_BACKENDS = ("local", "docker")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,11 +30,14 @@ class Profile:
         names = [n.strip() for n in text.split(",") if n.strip()]
         if names == [SECURE] or not names:
             return cls()
+        if backend not in REFERENCE_BACKENDS:
+            raise UsageError("--profile: weaknesses exist only in reference stacks (local, docker); "
+                             "an external target is tested as it is")
         for name in names:
             if name not in WEAKNESSES:
-                raise UsageError(
-                    f"--profile: unknown weakness {name!r}; valid: {SECURE}, "
-                    + ", ".join(sorted(WEAKNESSES)))
+                implemented = sorted(w for w, weakness in WEAKNESSES.items() if backend in weakness.backends)
+                raise UsageError(f"--profile: unknown weakness {name!r}; valid for {backend}: {SECURE}, "
+                                 + ", ".join(implemented))
             if backend not in WEAKNESSES[name].backends:
                 raise UsageError(
                     f"--profile: weakness {name!r} is not implemented by the {backend} reference stack")

@@ -1,0 +1,133 @@
+"""The pytest plugin: options, markers and the session fixtures that bring a stack up once per run."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness.backends import Backend, Stack, backend_for
+from harness.catalog import CHECKS, SCENARIOS
+from harness.config import Target
+from harness.errors import StackError, UsageError
+from harness.reference.profile import Profile
+from harness.report.evidence import Evidence, Redactor
+from harness.report.json_report import TARGET_KEY, JsonReport
+
+SCENARIO_ROOT = Path(__file__).resolve().parent.parent / "scenarios"
+BACKEND_KEY = pytest.StashKey[Backend]()
+PROFILE_KEY = pytest.StashKey[Profile]()
+SCENARIOS_KEY = pytest.StashKey[frozenset[str]]()
+REDACTOR_KEY = pytest.StashKey[Redactor]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("harness", "Camunda 8 security harness")
+    group.addoption("--scenario", default=None, metavar="NAME[,NAME...]|all",
+                    help=f"scenario suites to run: {', '.join(SCENARIOS)} or all")
+    group.addoption("--target", default="local", metavar="local|docker|PATH.yaml",
+                    help="what to test: the local reference stack (default), the docker one, or a target file")
+    group.addoption("--profile", default="secure", metavar="secure|WEAKNESS[,WEAKNESS...]",
+                    help="reference stacks only: secure (default) or weaknesses to switch on")
+    group.addoption("--report-dir", default=None, metavar="DIR",
+                    help="write report.json into DIR")
+
+
+def _parse_scenarios(value: str | None) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    names = {name.strip() for name in value.split(",") if name.strip()}
+    if "all" in names:
+        return frozenset(SCENARIOS)
+    unknown = sorted(names - set(SCENARIOS))
+    if unknown or not names:
+        shown = unknown[0] if unknown else value
+        raise pytest.UsageError(f"--scenario: unknown scenario {shown!r}; valid: {', '.join(SCENARIOS)}, all")
+    return frozenset(names)
+
+
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "check(id): the catalog entry (harness.catalog.CHECKS) this test implements")
+    config.addinivalue_line("markers", "scenario(name): the scenario suite a check belongs to")
+    scenarios = _parse_scenarios(config.getoption("scenario"))
+    try:
+        backend = backend_for(config.getoption("target"))
+        profile = Profile.parse(config.getoption("profile"), backend.name)
+    except UsageError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[SCENARIOS_KEY] = scenarios
+    config.stash[BACKEND_KEY] = backend
+    config.stash[PROFILE_KEY] = profile
+    config.stash[REDACTOR_KEY] = Redactor()
+    config.add_cleanup(backend.down)
+    if scenarios and not config.getoption("file_or_dir"):
+        config.args[:] = [str(SCENARIO_ROOT / name) for name in sorted(scenarios)
+                          if (SCENARIO_ROOT / name).is_dir()]
+    if config.getoption("report_dir"):
+        config.pluginmanager.register(
+            JsonReport(Path(config.getoption("report_dir")), profile, config.stash[REDACTOR_KEY]), "harness-json")
+    # SIGTERM (CI cancelling a job) tears the stack down like Ctrl-C does.
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    selected = config.stash[SCENARIOS_KEY]
+    keep, drop = [], []
+    for item in items:
+        marker = item.get_closest_marker("check")
+        if marker is None:
+            keep.append(item)
+            continue
+        check = CHECKS.get(marker.args[0])
+        if check is None:
+            raise pytest.UsageError(f"{item.nodeid}: check id {marker.args[0]!r} is not in harness.catalog.CHECKS")
+        item.add_marker(pytest.mark.scenario(check.scenario))
+        (keep if not selected or check.scenario in selected else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def stack(pytestconfig: pytest.Config) -> Iterator[Stack]:
+    """The deployment under test, brought up once per session and torn down at its end."""
+    backend = pytestconfig.stash[BACKEND_KEY]
+    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+    capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
+
+    def progress(message: str) -> None:
+        if reporter is not None and capture is not None:
+            with capture.global_and_fixture_disabled():
+                reporter.write_line(f"harness: {message}")
+
+    try:
+        deployment = backend.up(pytestconfig.stash[PROFILE_KEY], progress)
+    except (UsageError, StackError) as exc:
+        pytest.exit(f"harness: {exc}", returncode=pytest.ExitCode.USAGE_ERROR
+                    if isinstance(exc, UsageError) else pytest.ExitCode.INTERNAL_ERROR)
+    pytestconfig.stash[REDACTOR_KEY].add_secrets(deployment.secret_values())
+    pytestconfig.stash[TARGET_KEY] = deployment.target.public_json()
+    try:
+        yield deployment
+    finally:
+        backend.down()
+
+
+@pytest.fixture(scope="session")
+def target(stack: Stack) -> Target:
+    return stack.target
+
+
+@pytest.fixture
+def evidence(request: pytest.FixtureRequest) -> Evidence:
+    """What the check saw; reports show it redacted."""
+    recorded = Evidence()
+    request.node.stash[Evidence.KEY] = recorded
+    return recorded

@@ -1,0 +1,55 @@
+"""Evidence a check records, and the redaction every report applies before writing it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import pytest
+
+REDACTED = "[REDACTED]"
+JWT_SHAPE = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*")
+# A credential after the scheme is at least 8 characters, so prose like "bearer token" stays readable.
+BEARER = re.compile(r"(?i)\b(bearer|basic|apikey)\s+[A-Za-z0-9._~+/=-]{8,}")
+MIN_SECRET_LENGTH = 6
+
+
+class Evidence:
+    """Facts a check saw (status codes, headers, versions, timings), keyed by what they are."""
+
+    KEY = pytest.StashKey["Evidence"]()
+
+    def __init__(self) -> None:
+        self._facts: dict[str, Any] = {}
+
+    def record(self, **facts: Any) -> None:
+        self._facts.update(facts)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._facts)
+
+
+class Redactor:
+    """Removes known secret values, bearer credentials and anything shaped like a JWT."""
+
+    def __init__(self) -> None:
+        self._secrets: set[str] = set()
+
+    def add_secrets(self, values: Iterable[str]) -> None:
+        self._secrets.update(v for v in values if len(v) >= MIN_SECRET_LENGTH)
+
+    def text(self, value: str) -> str:
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            value = value.replace(secret, REDACTED)
+        value = BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", value)
+        return JWT_SHAPE.sub(REDACTED, value)
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {self.text(str(k)): self(v) for k, v in value.items()}
+        if isinstance(value, list | tuple | set | frozenset):
+            return [self(v) for v in value]
+        return value
