@@ -174,7 +174,7 @@ def _read_records(path: Path) -> dict[str, ProcessRecord]:
 def reap(root: Path | None = None, *, include_live: bool = False) -> list[str]:
     """Stop the processes of runs whose owner is gone (and of live runs too, with `include_live`).
 
-    Returns what was stopped, as "run/service" names. Finished run directories beyond the newest few are
+    Returns what was stopped, as "run/service" names (a live owner shows as "run/owner"). Finished run directories beyond the newest few are
     removed so the logs of recent runs stay readable.
     """
     root = root or state_root()
@@ -188,6 +188,7 @@ def reap(root: Path | None = None, *, include_live: bool = False) -> list[str]:
             if owner.pid == os.getpid() or not include_live:
                 continue
             owner.terminate_and_wait(STOP_GRACE_S * 2)
+            reaped.append(f"{run_dir.name}/owner (pid {owner.pid})")
         for name, record in _read_records(run_dir / "processes.json").items():
             if record.alive():
                 record.kill_group()

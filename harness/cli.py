@@ -1,0 +1,138 @@
+"""The `harness` command: the catalog, and a reference stack to point other tools at."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from harness.backends import BACKEND_NAMES, Stack, backend_for
+from harness.backends.supervisor import reap
+from harness.catalog import CHECKS, WEAKNESSES, checks_detecting
+from harness.errors import StackError, UsageError
+from harness.reference.profile import Profile
+
+EXIT_USAGE = 2
+EXIT_STACK = 1
+
+
+def _print_table(rows: list[dict[str, object]], columns: Sequence[str]) -> None:
+    """Aligned columns; lists print comma-joined, the last column runs free."""
+    cells = [{c: (",".join(v) or "-") if isinstance(v := row[c], list) else str(v) for c in columns} for row in rows]
+    widths = {c: max(len(c), *(len(cell[c]) for cell in cells)) for c in columns[:-1]}
+    for line in [{c: c.upper() for c in columns}, *cells]:
+        print("  ".join(line[c].ljust(widths.get(c, 0)) for c in columns).rstrip())
+
+
+def _emit(rows: list[dict[str, object]], as_json: bool, columns: Sequence[str]) -> int:
+    if as_json:
+        print(json.dumps(rows, indent=2))
+    else:
+        _print_table(rows, columns)
+    return 0
+
+
+def list_checks(args: argparse.Namespace) -> int:
+    rows = [check.as_dict() for check in CHECKS.values()]
+    return _emit(rows, args.json, ("id", "scenario", "severity", "detects", "title"))
+
+
+def list_weaknesses(args: argparse.Namespace) -> int:
+    rows: list[dict[str, object]] = [
+        {"name": w.name, "scenario": w.scenario, "description": w.description, "backends": sorted(w.backends),
+         "detected_by": [c.id for c in checks_detecting(w.name)]}
+        for w in WEAKNESSES.values()]
+    return _emit(rows, args.json, ("name", "scenario", "backends", "detected_by", "description"))
+
+
+def stack_environment(stack: Stack) -> dict[str, str]:
+    """The credential variables the Target names, plus Camunda's client variables pointing at the stack."""
+    target = stack.target
+    names = [n for c in target.clients.values() for n in (c.client_id_env, c.client_secret_env)]
+    environment = {name: stack.environ[name] for name in names if name in stack.environ}
+    if target.gateway is not None:
+        environment["ZEEBE_ADDRESS"] = target.gateway.address
+    if target.identity is not None:
+        environment["ZEEBE_AUTHORIZATION_SERVER_URL"] = target.identity.token_url
+    if "default" in target.clients:
+        environment["ZEEBE_TOKEN_AUDIENCE"] = target.clients["default"].audience
+    if target.ca_file is not None:
+        environment["ZEEBE_CA_CERTIFICATE_PATH"] = str(target.ca_file)
+    return environment
+
+
+def write_env_file(path: Path, environment: dict[str, str]) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.writelines(f"{name}={value}\n" for name, value in environment.items())
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def stack_up(args: argparse.Namespace) -> int:
+    backend = backend_for(args.target)
+    profile = Profile.parse(args.profile, backend.name)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        stack = backend.up(profile, lambda message: print(f"harness: {message}", file=sys.stderr, flush=True))
+        if args.env_file:
+            write_env_file(Path(args.env_file), stack_environment(stack))
+            print(f"harness: credentials written to {args.env_file} (mode 0600)", file=sys.stderr)
+        print(json.dumps(stack.target.public_json(), indent=2), flush=True)
+        print("harness: stack is up; Ctrl-C stops it", file=sys.stderr, flush=True)
+        signal.pause()
+    except KeyboardInterrupt:
+        print("harness: stopping the stack", file=sys.stderr)
+    finally:
+        backend.down()
+    return 0
+
+
+def stack_down(args: argparse.Namespace) -> int:
+    stopped = reap(include_live=True)
+    print(f"harness: stopped {len(stopped)}" + (": " + ", ".join(stopped) if stopped else ""))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="harness", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    for name, handler, text in (("list-checks", list_checks, "the checks of the catalog"),
+                                ("list-weaknesses", list_weaknesses, "the weaknesses of the catalog")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("--json", action="store_true", help="machine-readable output")
+        command.set_defaults(handler=handler)
+    stack = commands.add_parser("stack", help="start or clean up a reference stack")
+    stack_commands = stack.add_subparsers(dest="stack_command", required=True)
+    up = stack_commands.add_parser("up", help="start a stack, print its Target as JSON, keep it up until Ctrl-C")
+    up.add_argument("--target", choices=BACKEND_NAMES, default="local")
+    up.add_argument("--profile", default="secure", help="secure (default) or WEAKNESS[,WEAKNESS...]")
+    up.add_argument("--env-file", help="also write the stack's credentials here as NAME=value lines (mode 0600)")
+    up.set_defaults(handler=stack_up)
+    down = stack_commands.add_parser("down", help="stop every stack and process the harness left behind")
+    down.set_defaults(handler=stack_down)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `harness list-checks | head` ends quietly
+    try:
+        return int(args.handler(args))
+    except UsageError as exc:
+        print(f"harness: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except StackError as exc:
+        print(f"harness: stack failed: {exc}", file=sys.stderr)
+        return EXIT_STACK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
