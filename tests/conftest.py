@@ -1,0 +1,44 @@
+"""Helpers for the harness's own tests: isolated state directories and finding leftover processes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def processes_under(state_dir: Path) -> list[str]:
+    """Command lines of live processes that belong to runs in `state_dir` (their argv names it)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if (proc / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                continue
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if str(state_dir) in cmdline and int(proc.name) != os.getpid():
+            found.append(cmdline.strip())
+    return found
+
+
+@pytest.fixture
+def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private HARNESS_STATE_DIR, so runs of one test never see (or reap) another's."""
+    directory = tmp_path / "state"
+    monkeypatch.setenv("HARNESS_STATE_DIR", str(directory))
+    return directory
+
+
+def run_pytest(args: Sequence[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """pytest in a child process, as a user runs it; the environment (state dir) is inherited."""
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout)
