@@ -14,11 +14,13 @@ class ExternalBackend:
     name = "external"
 
     def __init__(self, path: Path) -> None:
+        # Loaded now, while options are parsed, so a bad file is a usage error before anything runs.
         self.path = path
+        self.target = config.load(path)
 
     def up(self, profile: Profile, progress: Progress) -> Stack:
-        progress(f"target file {self.path}")
-        return Stack(config.load(self.path), os.environ)
+        progress(f"testing the deployment described by {self.path}")
+        return Stack(self.target, os.environ)
 
     def down(self) -> None:
         """Nothing was started, so nothing is stopped."""

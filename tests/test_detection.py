@@ -1,0 +1,47 @@
+"""The detection matrix: the secure profile passes every check, and every weakness in the catalog that the
+local reference stack implements turns the checks claiming it red. Parametrized from the catalog, so a new
+weakness is covered without touching this file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.catalog import CHECKS, checks_detecting, implemented_weaknesses
+from tests.conftest import REPO, run_pytest
+
+LOCAL_WEAKNESSES = [w.name for w in implemented_weaknesses("local")]
+
+
+def run_profile(tmp_path: Path, profile: str, scenarios: str) -> dict[str, Any]:
+    report_dir = tmp_path / "report"
+    result = run_pytest([f"--scenario={scenarios}", f"--profile={profile}", f"--report-dir={report_dir}", "-q"],
+                        cwd=REPO)
+    assert result.returncode in (0, 1), f"pytest exited {result.returncode}:\n{result.stdout[-3000:]}{result.stderr}"
+    return json.loads((report_dir / "report.json").read_text())
+
+
+def test_secure_profile_passes_every_check(tmp_path: Path, state_dir: Path) -> None:
+    report = run_profile(tmp_path, "secure", "all")
+    outcomes = {check["id"]: check for check in report["checks"]}
+    assert set(outcomes) == set(CHECKS), "every catalog check runs on the secure profile"
+    bad = {cid: (c["outcome"], c.get("message")) for cid, c in outcomes.items() if c["outcome"] in ("failed", "error")}
+    assert not bad, f"the secure profile must pass every check: {bad}"
+    for check in outcomes.values():
+        if check["outcome"] == "skipped":
+            assert check.get("skip_reason"), f"{check['id']} skipped without saying why"
+
+
+@pytest.mark.parametrize("weakness", LOCAL_WEAKNESSES)
+def test_weakness_turns_its_checks_red(tmp_path: Path, state_dir: Path, weakness: str) -> None:
+    claimed = {check.id for check in checks_detecting(weakness)}
+    scenarios = ",".join(sorted({CHECKS[cid].scenario for cid in claimed}))
+    report = run_profile(tmp_path, weakness, scenarios)
+    failed = {check["id"] for check in report["checks"] if check["outcome"] == "failed"}
+    errored = {check["id"] for check in report["checks"] if check["outcome"] == "error"}
+    assert failed, f"{weakness} turned no check red"
+    assert claimed <= failed, f"{weakness}: claimed by {sorted(claimed)} but only {sorted(failed)} failed " \
+                              f"(errors: {sorted(errored)})"

@@ -1,0 +1,56 @@
+"""The command-line contract of the plugin (DESIGN section 4)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, run_pytest
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--scenario=nope"], "--scenario: unknown scenario 'nope'; valid: tls, auth,"),
+    (["--scenario=tls", "--profile=bogus"], "--profile: unknown weakness 'bogus'; valid for local: secure,"),
+    (["--scenario=tls", "--target=foo"], "--target: unknown target 'foo'; valid: local, docker"),
+    (["--scenario=tls", "--target=missing.yaml"], "--target: no such target file: missing.yaml"),
+])
+def test_bad_option_is_one_line_and_exit_4(tmp_path: Path, args: list[str], message: str) -> None:
+    result = run_pytest(args, cwd=tmp_path)
+    assert result.returncode == 4
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and message in lines[0], result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_bad_target_file_names_the_field(tmp_path: Path) -> None:
+    (tmp_path / "staging.yaml").write_text("gateway: {address: zeebe.example.com}\n")
+    result = run_pytest(["--scenario=auth", "--target=staging.yaml"], cwd=tmp_path)
+    assert result.returncode == 4
+    assert "gateway.address" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_options_have_their_own_help_group(tmp_path: Path) -> None:
+    result = run_pytest(["--help"], cwd=tmp_path)
+    section = result.stdout.split("Camunda 8 security harness:", 1)[1]
+    for option in ("--scenario", "--target", "--profile", "--report-dir"):
+        assert option in section
+
+
+def test_report_json_has_the_design_shape(tmp_path: Path, state_dir: Path) -> None:
+    result = run_pytest(["--scenario=tls,auth", f"--report-dir={tmp_path / 'out'}", "-q"], cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-2000:]
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert set(report) == {"target", "profile", "started", "duration_s", "summary", "checks"}
+    assert report["summary"] == {"passed": len(report["checks"]), "failed": 0, "skipped": 0, "error": 0}
+    for check in report["checks"]:
+        assert {"id", "title", "scenario", "severity", "outcome", "detects", "refs", "evidence",
+                "duration_s"} <= set(check)
+    assert report["target"]["gateway"]["address"].startswith("127.0.0.1:")
+
+
+def test_failing_profile_fails_the_auth_checks(tmp_path: Path, state_dir: Path) -> None:
+    result = run_pytest(["--scenario=auth", "--profile=proxy_auth_off", "-q"], cwd=REPO)
+    assert result.returncode == 1
+    assert "3 failed" in result.stdout
