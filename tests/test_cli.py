@@ -1,0 +1,79 @@
+"""`harness` CLI: the catalog listings and `stack up` as other tools (and an external target) use it."""
+
+from __future__ import annotations
+
+import json
+import signal
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from harness.catalog import CHECKS, WEAKNESSES
+from tests.conftest import processes_under, run_pytest
+
+
+def harness(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "harness.cli", *args], capture_output=True, text=True, timeout=60)
+
+
+def test_list_checks_and_weaknesses_as_json() -> None:
+    checks = json.loads(harness("list-checks", "--json").stdout)
+    assert [c["id"] for c in checks] == list(CHECKS)
+    assert {"id", "title", "scenario", "severity", "refs", "detects"} <= set(checks[0])
+    weaknesses = json.loads(harness("list-weaknesses", "--json").stdout)
+    assert [w["name"] for w in weaknesses] == list(WEAKNESSES)
+    tls_off = next(w for w in weaknesses if w["name"] == "tls_off")
+    assert tls_off["detected_by"] == ["TLS-001"] and tls_off["backends"] == ["local"]
+
+
+def test_unknown_profile_is_a_one_line_error() -> None:
+    result = harness("stack", "up", "--profile", "nope")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "unknown weakness 'nope'" in result.stderr
+
+
+@pytest.fixture
+def stack_up(tmp_path: Path, state_dir: Path) -> Iterator[tuple[dict[str, object], Path]]:
+    env_file = tmp_path / "stack.env"
+    process = subprocess.Popen([sys.executable, "-m", "harness.cli", "stack", "up", "--env-file", str(env_file)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if line.startswith("}"):
+            break
+    yield json.loads("".join(lines)), env_file
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=30)
+    assert processes_under(state_dir) == []
+
+
+def test_stack_up_prints_the_target_and_writes_credentials(stack_up: tuple[dict[str, object], Path]) -> None:
+    target, env_file = stack_up
+    assert target["gateway"]["address"].startswith("127.0.0.1:") and target["gateway"]["tls"] is True  # type: ignore[index]
+    for key in ("token_url", "jwks_url", "issuer"):
+        assert target["identity"][key].startswith("https://127.0.0.1:")  # type: ignore[index]
+    assert {"optimize", "search", "vault", "ca_file", "clients"} <= set(target)
+    client = target["clients"]["default"]  # type: ignore[index]
+    assert set(client) == {"client_id_env", "client_secret_env", "audience", "tenants"}
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    variables = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
+    assert variables[client["client_secret_env"]] and variables[client["client_secret_env"]] not in json.dumps(target)
+
+
+def test_external_target_against_a_running_stack(stack_up: tuple[dict[str, object], Path], tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The external backend, pointed at a stack through a target file and an env file, passes the checks."""
+    target, env_file = stack_up
+    for line in env_file.read_text().splitlines():
+        name, value = line.split("=", 1)
+        monkeypatch.setenv(name, value)
+    (tmp_path / "staging.yaml").write_text(yaml.safe_dump(target))
+    result = run_pytest(["--scenario=tls,auth", "--target=staging.yaml", "-q"], cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
