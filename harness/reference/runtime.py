@@ -37,7 +37,8 @@ def setup_logging(service: str) -> logging.Logger:
 
 
 def serve_asgi(app: Any, config: dict[str, Any]) -> None:
-    """Serve an ASGI app on 127.0.0.1, over TLS when the config names a certificate.
+    """Serve an ASGI app on the config's host (127.0.0.1 unless in a container), over TLS when the config
+    names a certificate.
 
     uvicorn's access log is off: it would print query strings, and `?access_token=` is one of the
     forgeries the auth scenario sends. Services log what they need themselves, redacted.
@@ -45,6 +46,6 @@ def serve_asgi(app: Any, config: dict[str, Any]) -> None:
     import uvicorn
 
     tls = config.get("tls") or {}
-    uvicorn.run(app, host=HOST, port=int(config["port"]), log_level="warning", access_log=False,
+    uvicorn.run(app, host=config.get("host", HOST), port=int(config["port"]), log_level="warning", access_log=False,
                 ssl_certfile=tls.get("cert_file"), ssl_keyfile=tls.get("key_file"),
                 server_header=False, date_header=True, lifespan="off")

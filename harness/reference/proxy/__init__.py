@@ -42,6 +42,8 @@ class ProxySettings:
     workers: int = 1
     leeway_s: int = 5
     jwks_cache_s: int = 5
+    host: str = "127.0.0.1"
+    upstream_host: str = "127.0.0.1"
 
 
 def find_js_module() -> Path:
@@ -76,8 +78,9 @@ def render(run_dir: Path, settings: ProxySettings, js_module: Path) -> Path:
         workers=settings.workers,
         run_dir=run_dir,
         js_dir=run_dir,
-        host="127.0.0.1",
+        host=settings.host,
         port=settings.port,
+        upstream_host=settings.upstream_host,
         upstream_port=settings.upstream_port,
         tls=not weak("tls_off"),
         cert_file=settings.cert.cert_file,
@@ -99,6 +102,6 @@ def render(run_dir: Path, settings: ProxySettings, js_module: Path) -> Path:
     return config
 
 
-def command(run_dir: Path, config: Path) -> list[str]:
-    return [nginx_binary(), "-p", str(run_dir), "-c", str(config), "-e", str(run_dir / "error.log"),
+def command(run_dir: Path, config: Path, binary: str) -> list[str]:
+    return [binary, "-p", str(run_dir), "-c", str(config), "-e", str(run_dir / "error.log"),
             "-g", "daemon off; master_process on;"]

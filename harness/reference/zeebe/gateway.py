@@ -54,14 +54,14 @@ class Gateway(gateway_pb2_grpc.GatewayServicer):
                                             replicationFactor=1, gatewayVersion=GATEWAY_VERSION)
 
 
-async def serve(port: int) -> None:
+async def serve(host: str, port: int) -> None:
     server = grpc.aio.server(interceptors=[CallLog()])
     gateway_pb2_grpc.add_GatewayServicer_to_server(Gateway(port), server)
     health_servicer = health.aio.HealthServicer()
     await health_servicer.set(SERVICE_NAME, health_pb2.HealthCheckResponse.SERVING)
     await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    server.add_insecure_port(f"{HOST}:{port}")
+    server.add_insecure_port(f"{host}:{port}")
     await server.start()
-    log.info("gateway listening on %s:%d (plaintext, loopback only)", HOST, port)
+    log.info("gateway listening on %s:%d (plaintext, reachable only by the proxy)", host, port)
     await server.wait_for_termination()
