@@ -21,10 +21,15 @@ BACKEND_NAMES = ("local", "docker")
 
 @dataclasses.dataclass(frozen=True)
 class Stack:
-    """A Target plus the environment its credential references resolve in."""
+    """A Target plus the environment its credential references resolve in.
+
+    `client_reachable(address)` answers from where clients stand whether a TCP connection to `address`
+    succeeds; None when the backend cannot separate networks (local processes share one loopback).
+    """
 
     target: Target
     environ: Mapping[str, str]
+    client_reachable: Callable[[str], bool] | None = None
 
     def credentials(self, client: str) -> Credentials:
         return self.target.credentials(client, self.environ)
@@ -49,7 +54,8 @@ def backend_for(option: str) -> Backend:
         from harness.backends.local import LocalBackend
         return LocalBackend()
     if option == "docker":
-        raise UsageError("--target=docker: the docker backend is not available yet; use local or PATH.yaml")
+        from harness.backends.docker import DockerBackend
+        return DockerBackend()
     path = Path(option)
     if path.suffix in {".yaml", ".yml"}:
         if not path.is_file():

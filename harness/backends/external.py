@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from harness import config
-from harness.backends import Progress, Stack
+from harness.backends import Progress, Stack, readiness
 from harness.reference.profile import Profile
 
 
@@ -20,7 +20,8 @@ class ExternalBackend:
 
     def up(self, profile: Profile, progress: Progress) -> Stack:
         progress(f"testing the deployment described by {self.path}")
-        return Stack(self.target, os.environ)
+        # The machine running the checks is where clients stand, so it probes reachability itself.
+        return Stack(self.target, os.environ, client_reachable=readiness.tcp_reachable)
 
     def down(self) -> None:
         """Nothing was started, so nothing is stopped."""

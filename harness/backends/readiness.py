@@ -21,6 +21,12 @@ def tcp_open(host: str, port: int) -> bool:
         return False
 
 
+def tcp_reachable(address: str) -> bool:
+    """`tcp_open` for a "host:port" address, as Target fields write it."""
+    host, port = address.rsplit(":", 1)
+    return tcp_open(host, int(port))
+
+
 def https_ok(host: str, port: int, path: str, ca_file: Path) -> bool:
     context = ssl.create_default_context(cafile=str(ca_file))
     connection = http.client.HTTPSConnection(host, port, timeout=PROBE_TIMEOUT_S, context=context)

@@ -1,0 +1,202 @@
+"""The docker backend: the reference stack as containers through testcontainers, on private networks.
+
+Two networks per run: `internal` (Docker's internal mode) carries service-to-service traffic, `client`
+is where clients stand. Only what clients legitimately reach (the proxy and Identity) joins the client
+network and publishes a port on 127.0.0.1; the gateway emulator stays internal, so exposure checks are
+real here. A small probe container on the client network answers "can a client reach this address?".
+
+testcontainers' Ryuk cannot run without a registry, so it stays disabled and the harness removes its own
+containers and networks: at the end of the run, and by label when a killed run left them behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from pathlib import Path
+
+from harness import config
+from harness.backends import Progress, Stack, images
+from harness.backends.local import free_ports
+from harness.backends.supervisor import ProcessRecord, Supervisor, state_root
+from harness.errors import StackError
+from harness.reference import stack
+from harness.reference.profile import Profile
+
+os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
+# Published ports are bound to loopback only; without this, testcontainers running inside a container
+# (a CI job) would look for them on the Docker bridge's gateway address.
+os.environ.setdefault("TESTCONTAINERS_CONNECTION_MODE", "docker_host")
+os.environ.setdefault("TESTCONTAINERS_HOST_OVERRIDE", "127.0.0.1")
+
+import docker  # noqa: E402  (testcontainers reads these at import)
+import docker.errors  # noqa: E402
+from testcontainers.core.container import DockerContainer  # noqa: E402
+from testcontainers.core.network import Network  # noqa: E402
+from testcontainers.core.wait_strategies import (  # noqa: E402
+    HttpWaitStrategy,
+    LogMessageWaitStrategy,
+    PortWaitStrategy,
+)
+
+LABEL = "harness"
+CONTAINER_PORTS = {"identity": 8443, "zeebe": 26500, "proxy": 8443}
+PUBLISHED = ("identity", "proxy")
+IN_CONTAINER = stack.Runtime("python", "nginx", Path("/usr/lib/nginx/modules/ngx_http_js_module.so"))
+READY_TIMEOUT_S = 15
+PROBE_TIMEOUT_S = 2
+
+
+def engine() -> docker.DockerClient:
+    """The Docker engine, or a one-line StackError saying why not."""
+    try:
+        client = docker.from_env()
+        client.ping()
+    except docker.errors.DockerException as exc:
+        raise StackError(f"the Docker engine is not reachable: {exc}") from None
+    return client
+
+
+def _wait_strategy(spec: stack.ServiceSpec) -> HttpWaitStrategy | LogMessageWaitStrategy | PortWaitStrategy:
+    port = CONTAINER_PORTS[spec.name]
+    if spec.name not in PUBLISHED:
+        return LogMessageWaitStrategy("listening")
+    if spec.health.kind == "https":
+        # Readiness only; the checks verify the certificate chain themselves.
+        return HttpWaitStrategy(port, spec.health.path).using_tls(insecure=True)
+    return PortWaitStrategy(port)
+
+
+class DockerBackend:
+    name = "docker"
+
+    def __init__(self) -> None:
+        self._run: Supervisor | None = None
+        self._containers: dict[str, DockerContainer] = {}
+        self._networks: dict[str, Network] = {}
+
+    def up(self, profile: Profile, progress: Progress) -> Stack:
+        client = engine()
+        removed = reap(client)
+        if removed:
+            progress(f"removed {len(removed)} container(s)/network(s) a killed run left behind")
+        image = images.reference_image(client, progress)
+        self._run = run = Supervisor()
+        progress(f"run directory {run.run_dir}")
+        try:
+            return self._start(image, run, profile, progress)
+        except BaseException:
+            self.down()
+            raise
+
+    def _labels(self) -> dict[str, str]:
+        assert self._run is not None
+        return {LABEL: self._run.run_id}
+
+    def _network(self, kind: str) -> Network:
+        assert self._run is not None
+        network = Network(docker_network_kw={"labels": self._labels(), "internal": kind == "internal"})
+        network.name = f"harness-{self._run.run_id}-{kind}"
+        self._networks[kind] = network.create()
+        return network
+
+    def _start(self, image: str, run: Supervisor, profile: Profile, progress: Progress) -> Stack:
+        internal, client_network = self._network("internal"), self._network("client")
+        exposed = set(PUBLISHED) | ({"zeebe"} if profile.has("gateway_exposed") else set())
+        host_ports = dict(zip(sorted(exposed), free_ports(len(exposed)), strict=True))
+        placements = {
+            name: stack.Placement(
+                bind=stack.Address("0.0.0.0", port), internal=stack.Address(name, port),
+                external=stack.Address("127.0.0.1", host_ports[name]) if name in exposed else None)
+            for name, port in CONTAINER_PORTS.items()}
+        planned = stack.plan(run.run_dir, profile, placements, IN_CONTAINER)
+        started = time.monotonic()
+        # Create and start every container first (each on the internal network, so nginx resolves its
+        # upstreams at start), join the published ones to the client network, then wait for readiness:
+        # a published port only answers once its container is on a non-internal network.
+        for spec in planned.services:
+            container = (DockerContainer(image, labels=self._labels(), name=f"harness-{run.run_id}-{spec.name}")
+                         .with_command(list(spec.argv))
+                         .with_volume_mapping(str(run.run_dir), str(run.run_dir), "rw")
+                         .with_network(internal).with_network_aliases(spec.name))
+            if spec.name in exposed:
+                # with_bind_ports takes no host IP; docker-py's port map does, and it must be loopback.
+                container.ports[str(CONTAINER_PORTS[spec.name])] = ("127.0.0.1", host_ports[spec.name])  # type: ignore[assignment]
+            progress(f"starting {spec.name}")
+            self._containers[spec.name] = container.start()
+            if spec.name in exposed:
+                client_network.connect(container.get_container_id(), [spec.name])
+        for spec in planned.services:
+            try:
+                _wait_strategy(spec).with_startup_timeout(READY_TIMEOUT_S).wait_until_ready(
+                    self._containers[spec.name])
+            except Exception as exc:
+                raise StackError(f"{spec.name} did not become ready: {type(exc).__name__}; "
+                                 f"its log ends: {self._tail(spec.name)}") from None
+            progress(f"{spec.name} ready after {time.monotonic() - started:.2f} s")
+        probe = (DockerContainer(image, labels=self._labels(), name=f"harness-{run.run_id}-client")
+                 .with_command(["sleep", "infinity"]).with_network(client_network))
+        self._containers["client"] = probe.start()
+        target = config.validate({"name": f"docker:{profile.name}", **planned.target}, source="docker backend")
+        return Stack(target, planned.environ, client_reachable=self.reachable_from_client)
+
+    def _tail(self, service: str) -> str:
+        with contextlib.suppress(Exception):
+            stdout, stderr = self._containers[service].get_logs()
+            lines = (stdout + stderr).decode(errors="replace").strip().splitlines()
+            return " | ".join(lines[-3:]) or "(empty)"
+        return "(unavailable)"
+
+    def reachable_from_client(self, address: str) -> bool:
+        """Whether a TCP connection from the client network to `address` (host:port) succeeds."""
+        host, port = address.rsplit(":", 1)
+        code = (f"import socket; socket.create_connection(({host!r}, {int(port)}), {PROBE_TIMEOUT_S}).close()")
+        result = self._containers["client"].exec(["python", "-c", code])
+        return result.exit_code == 0
+
+    def down(self) -> None:
+        for name, container in reversed(list(self._containers.items())):
+            if self._run is not None:
+                with contextlib.suppress(Exception):
+                    stdout, stderr = container.get_logs()
+                    self._run.log_file(name).write_bytes(stdout + stderr)
+            with contextlib.suppress(Exception):
+                container.stop()
+        for network in self._networks.values():
+            with contextlib.suppress(Exception):
+                network.remove()
+        self._containers.clear()
+        self._networks.clear()
+        if self._run is not None:
+            self._run.stop_all()
+            self._run = None
+
+
+def _owner_alive(run_id: str) -> bool:
+    try:
+        owner = json.loads((state_root() / run_id / "owner.json").read_text())["owner"]
+        return ProcessRecord(int(owner["pid"]), owner.get("start_time")).alive()
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def reap(client: docker.DockerClient | None = None) -> list[str]:
+    """Remove the containers, then the networks, of runs whose owner is gone; returns their names.
+
+    `harness stack down` first asks live owners to stop (supervisor.reap), so what is left is removed.
+    """
+    client = client or engine()
+    removed: list[str] = []
+    for container in client.containers.list(all=True, filters={"label": LABEL}):
+        if not _owner_alive(container.labels[LABEL]):
+            with contextlib.suppress(docker.errors.APIError):
+                container.remove(force=True)
+                removed.append(container.name)
+    for network in client.networks.list(filters={"label": LABEL}):
+        if not _owner_alive(network.attrs["Labels"][LABEL]):
+            with contextlib.suppress(docker.errors.APIError):
+                network.remove()
+                removed.append(network.name)
+    return removed
