@@ -25,7 +25,6 @@ RUN python3 -m venv /opt/harness \
 
 COPY README.md /src/README.md
 COPY harness /src/harness
-COPY scenarios /src/scenarios
 RUN /opt/harness/bin/pip install --no-cache-dir --disable-pip-version-check -q --no-deps --no-build-isolation /src \
  && rm -rf /src
 

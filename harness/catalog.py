@@ -47,6 +47,8 @@ class Check:
 
 
 LOCAL = frozenset({"local"})
+DOCKER = frozenset({"docker"})
+REFERENCE = LOCAL | DOCKER
 
 
 def _weaknesses(scenario: Scenario, entries: dict[str, tuple[str, frozenset[str]]]) -> dict[str, Weakness]:
@@ -57,20 +59,20 @@ def _weaknesses(scenario: Scenario, entries: dict[str, tuple[str, frozenset[str]
 # refuse an unimplemented weakness, and the detection matrix covers exactly the implemented ones.
 WEAKNESSES: dict[str, Weakness] = {
     **_weaknesses("tls", {
-        "tls_off": ("the gateway endpoint speaks plaintext h2c instead of TLS", LOCAL),
-        "tls_legacy_versions": ("the gateway endpoint also accepts TLS 1.0 and 1.1", LOCAL),
+        "tls_off": ("the gateway endpoint speaks plaintext h2c instead of TLS", REFERENCE),
+        "tls_legacy_versions": ("the gateway endpoint also accepts TLS 1.0 and 1.1", REFERENCE),
         "weak_ciphers": ("CBC, RSA key exchange and 3DES suites outside Mozilla intermediate", frozenset()),
         "cert_expired": ("the server certificate is past its notAfter", frozenset()),
         "cert_wrong_host": ("the server certificate names another host", frozenset()),
         "cert_untrusted": ("the server certificate is self-signed, not from the Target's CA", frozenset()),
         "optimize_http_open": ("Optimize's plain-HTTP port serves the application", frozenset()),
-        "gateway_exposed": ("the gateway behind the proxy is reachable from the client network", frozenset()),
+        "gateway_exposed": ("the gateway behind the proxy is reachable from the client network", DOCKER),
     }),
     **_weaknesses("auth", {
-        "proxy_auth_off": ("the proxy forwards gRPC calls without checking the bearer token", LOCAL),
-        "alg_none_accepted": ("the proxy accepts unsigned tokens with alg none", LOCAL),
+        "proxy_auth_off": ("the proxy forwards gRPC calls without checking the bearer token", REFERENCE),
+        "alg_none_accepted": ("the proxy accepts unsigned tokens with alg none", REFERENCE),
         "hs256_key_confusion": ("the proxy verifies HS256 with the RSA public key as HMAC secret", frozenset()),
-        "exp_ignored": ("the proxy ignores the exp claim", LOCAL),
+        "exp_ignored": ("the proxy ignores the exp claim", REFERENCE),
         "nbf_ignored": ("the proxy ignores the nbf claim", frozenset()),
         "aud_ignored": ("the proxy ignores the aud claim", frozenset()),
         "iss_ignored": ("the proxy ignores the iss claim", frozenset()),
@@ -124,6 +126,8 @@ CHECKS: dict[str, Check] = {check.id: check for check in (
           (ASVS_TLS_EVERYWHERE, SOURCE_ZEEBE_GRPC), ("tls_off",)),
     Check("TLS-002", "Gateway endpoint refuses SSL 2/3, TLS 1.0 and TLS 1.1", "tls", "high",
           (ASVS_TLS_VERSIONS, SOURCE_ZEEBE_GRPC), ("tls_legacy_versions",)),
+    Check("TLS-090", "The gateway behind the proxy is not reachable from the client network", "tls", "high",
+          ("ASVS 4.0.3 1.14.1", SOURCE_ZEEBE_GRPC), ("gateway_exposed",)),
     Check("AUTH-001", "Gateway call without a token is UNAUTHENTICATED", "auth", "critical",
           (ASVS_SERVICE_AUTH, SOURCE_ZEEBE_GRPC), ("proxy_auth_off",)),
     Check("AUTH-002", "Gateway call with an expired token is UNAUTHENTICATED", "auth", "high",

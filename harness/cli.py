@@ -76,6 +76,16 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def docker_engine_present() -> bool:
+    """Whether a Docker engine answers; `stack down` then also removes the harness's containers."""
+    try:
+        from harness.backends.docker import engine
+        engine()
+    except (ImportError, StackError):
+        return False
+    return True
+
+
 def stack_up(args: argparse.Namespace) -> int:
     backend = backend_for(args.target)
     profile = Profile.parse(args.profile, backend.name)
@@ -97,6 +107,9 @@ def stack_up(args: argparse.Namespace) -> int:
 
 def stack_down(args: argparse.Namespace) -> int:
     stopped = reap(include_live=True)
+    if docker_engine_present():
+        from harness.backends.docker import reap as reap_containers
+        stopped += reap_containers()
     print(f"harness: stopped {len(stopped)}" + (": " + ", ".join(stopped) if stopped else ""))
     return 0
 

@@ -10,22 +10,31 @@ from typing import Any
 
 import pytest
 
-from harness.catalog import CHECKS, checks_detecting, implemented_weaknesses
+from harness.catalog import CHECKS, SCENARIOS, checks_detecting, implemented_weaknesses
 from tests.conftest import REPO, run_pytest
 
 LOCAL_WEAKNESSES = [w.name for w in implemented_weaknesses("local")]
 
 
-def run_profile(tmp_path: Path, profile: str, scenarios: str) -> dict[str, Any]:
+def docker_matrix() -> list[str]:
+    """On docker: every weakness only docker can switch, plus one per scenario (the rest are the same
+    reference stack and profile as on local, proven there)."""
+    docker_only = [w.name for w in implemented_weaknesses("docker") if "local" not in w.backends]
+    first_per_scenario = [next(w.name for w in implemented_weaknesses("docker") if w.scenario == scenario)
+                          for scenario in SCENARIOS
+                          if any(w.scenario == scenario for w in implemented_weaknesses("docker"))]
+    return sorted(set(docker_only) | set(first_per_scenario))
+
+
+def run_profile(tmp_path: Path, profile: str, scenarios: str, target: str = "local") -> dict[str, Any]:
     report_dir = tmp_path / "report"
-    result = run_pytest([f"--scenario={scenarios}", f"--profile={profile}", f"--report-dir={report_dir}", "-q"],
-                        cwd=REPO)
+    result = run_pytest([f"--scenario={scenarios}", f"--profile={profile}", f"--report-dir={report_dir}", "-q",
+                         f"--target={target}"], cwd=REPO)
     assert result.returncode in (0, 1), f"pytest exited {result.returncode}:\n{result.stdout[-3000:]}{result.stderr}"
     return json.loads((report_dir / "report.json").read_text())
 
 
-def test_secure_profile_passes_every_check(tmp_path: Path, state_dir: Path) -> None:
-    report = run_profile(tmp_path, "secure", "all")
+def assert_secure_passes(report: dict[str, Any]) -> None:
     outcomes = {check["id"]: check for check in report["checks"]}
     assert set(outcomes) == set(CHECKS), "every catalog check runs on the secure profile"
     bad = {cid: (c["outcome"], c.get("message")) for cid, c in outcomes.items() if c["outcome"] in ("failed", "error")}
@@ -35,13 +44,32 @@ def test_secure_profile_passes_every_check(tmp_path: Path, state_dir: Path) -> N
             assert check.get("skip_reason"), f"{check['id']} skipped without saying why"
 
 
-@pytest.mark.parametrize("weakness", LOCAL_WEAKNESSES)
-def test_weakness_turns_its_checks_red(tmp_path: Path, state_dir: Path, weakness: str) -> None:
+def assert_detected(tmp_path: Path, weakness: str, target: str) -> None:
     claimed = {check.id for check in checks_detecting(weakness)}
     scenarios = ",".join(sorted({CHECKS[cid].scenario for cid in claimed}))
-    report = run_profile(tmp_path, weakness, scenarios)
+    report = run_profile(tmp_path, weakness, scenarios, target)
     failed = {check["id"] for check in report["checks"] if check["outcome"] == "failed"}
     errored = {check["id"] for check in report["checks"] if check["outcome"] == "error"}
     assert failed, f"{weakness} turned no check red"
     assert claimed <= failed, f"{weakness}: claimed by {sorted(claimed)} but only {sorted(failed)} failed " \
                               f"(errors: {sorted(errored)})"
+
+
+def test_secure_profile_passes_every_check(tmp_path: Path, state_dir: Path) -> None:
+    assert_secure_passes(run_profile(tmp_path, "secure", "all"))
+
+
+@pytest.mark.parametrize("weakness", LOCAL_WEAKNESSES)
+def test_weakness_turns_its_checks_red(tmp_path: Path, state_dir: Path, weakness: str) -> None:
+    assert_detected(tmp_path, weakness, "local")
+
+
+@pytest.mark.docker
+def test_secure_profile_passes_every_check_on_docker(tmp_path: Path, state_dir: Path) -> None:
+    assert_secure_passes(run_profile(tmp_path, "secure", "all", "docker"))
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("weakness", docker_matrix())
+def test_weakness_turns_its_checks_red_on_docker(tmp_path: Path, state_dir: Path, weakness: str) -> None:
+    assert_detected(tmp_path, weakness, "docker")

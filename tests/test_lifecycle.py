@@ -22,13 +22,13 @@ def test_holds_the_stack(stack):
 '''
 
 
-def start_holding_run(tmp_path: Path) -> subprocess.Popen[str]:
+def start_holding_run(tmp_path: Path, *options: str) -> subprocess.Popen[str]:
     """A pytest run that brings the stack up and then waits inside a test, as a long scenario would."""
     (tmp_path / "test_hold.py").write_text(HOLDING_TEST)
-    run = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-s", "test_hold.py"],
+    run = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-s", "test_hold.py", *options],
                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert run.stdout is not None
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300
     for line in run.stdout:
         if "STACK-IS-UP" in line or time.monotonic() > deadline:
             break

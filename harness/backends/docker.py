@@ -12,7 +12,6 @@ containers and networks: at the end of the run, and by label when a killed run l
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import time
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 from harness import config
 from harness.backends import Progress, Stack, images
 from harness.backends.local import free_ports
-from harness.backends.supervisor import ProcessRecord, Supervisor, state_root
+from harness.backends.supervisor import ProcessRecord, Supervisor
 from harness.errors import StackError
 from harness.reference import stack
 from harness.reference.profile import Profile
@@ -42,6 +41,7 @@ from testcontainers.core.wait_strategies import (  # noqa: E402
 )
 
 LABEL = "harness"
+OWNER_LABEL = "harness.owner"
 CONTAINER_PORTS = {"identity": 8443, "zeebe": 26500, "proxy": 8443}
 PUBLISHED = ("identity", "proxy")
 IN_CONTAINER = stack.Runtime("python", "nginx", Path("/usr/lib/nginx/modules/ngx_http_js_module.so"))
@@ -92,8 +92,11 @@ class DockerBackend:
             raise
 
     def _labels(self) -> dict[str, str]:
+        """The run id (what `docker ps --filter label=harness` shows) and the owning process, so a later
+        run can tell a killed run's leftovers from a live run's containers."""
         assert self._run is not None
-        return {LABEL: self._run.run_id}
+        owner = ProcessRecord.of(os.getpid())
+        return {LABEL: self._run.run_id, OWNER_LABEL: f"{owner.pid}:{owner.start_time}"}
 
     def _network(self, kind: str) -> Network:
         assert self._run is not None
@@ -174,12 +177,9 @@ class DockerBackend:
             self._run = None
 
 
-def _owner_alive(run_id: str) -> bool:
-    try:
-        owner = json.loads((state_root() / run_id / "owner.json").read_text())["owner"]
-        return ProcessRecord(int(owner["pid"]), owner.get("start_time")).alive()
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
+def _owner_alive(labels: dict[str, str]) -> bool:
+    pid, _, start_time = labels.get(OWNER_LABEL, "").partition(":")
+    return pid.isdigit() and ProcessRecord(int(pid), start_time or None).alive()
 
 
 def reap(client: docker.DockerClient | None = None) -> list[str]:
@@ -190,12 +190,12 @@ def reap(client: docker.DockerClient | None = None) -> list[str]:
     client = client or engine()
     removed: list[str] = []
     for container in client.containers.list(all=True, filters={"label": LABEL}):
-        if not _owner_alive(container.labels[LABEL]):
+        if not _owner_alive(container.labels):
             with contextlib.suppress(docker.errors.APIError):
                 container.remove(force=True)
                 removed.append(container.name)
     for network in client.networks.list(filters={"label": LABEL}):
-        if not _owner_alive(network.attrs["Labels"][LABEL]):
+        if not _owner_alive(network.attrs["Labels"]):
             with contextlib.suppress(docker.errors.APIError):
                 network.remove()
                 removed.append(network.name)

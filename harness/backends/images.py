@@ -25,7 +25,7 @@ from harness.errors import StackError
 SOURCE_ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = "docker/reference.Dockerfile"
 WHEELHOUSE = "docker/wheels"
-IMAGE_INPUTS = ("docker/reference.Dockerfile", "pyproject.toml", "README.md", "harness", "scenarios")
+IMAGE_INPUTS = ("docker/reference.Dockerfile", "pyproject.toml", "README.md", "harness")
 REFERENCE_REPOSITORY = "camunda-harness/reference"
 PUBLIC_BASE = "debian:bookworm-slim"
 BOOTSTRAPPED_BASE = "camunda-harness/base:bookworm"

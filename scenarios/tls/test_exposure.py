@@ -1,0 +1,20 @@
+"""Network exposure: what sits behind the proxy is not reachable from where clients stand."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.backends import Stack
+from harness.config import Gateway
+
+
+@pytest.mark.check("TLS-090")
+def test_gateway_not_reachable_from_client_network(stack: Stack, gateway: Gateway, evidence) -> None:
+    if gateway.direct_address is None:
+        pytest.skip("the target does not name the gateway's own address (gateway.direct_address)")
+    if stack.client_reachable is None:
+        pytest.skip("this backend runs every service on one network (local processes share loopback), "
+                    "so exposure cannot be tested here; use --target=docker or an external target")
+    reachable = stack.client_reachable(gateway.direct_address)
+    evidence.record(direct_address=gateway.direct_address, reachable_from_client_network=reachable)
+    assert not reachable, f"the gateway's own port {gateway.direct_address} answers on the client network"
