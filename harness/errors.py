@@ -7,3 +7,7 @@ class UsageError(Exception):
 
 class StackError(Exception):
     """The stack could not be brought up; the message says which service and where its log is."""
+
+
+class FaultUnsupported(StackError):
+    """The backend cannot inject this fault; checks that need it skip with this message."""

@@ -19,17 +19,35 @@ Progress = Callable[[str], None]
 BACKEND_NAMES = ("local", "docker")
 
 
+class FaultControls(Protocol):
+    """Fault injection for the checks that need it (fail closed when Identity is down, Vault outages).
+
+    Each call returns once the service is in the asked state; a backend raises FaultUnsupported for what
+    it cannot do (local processes cannot be cut from a network).
+    """
+
+    def stop(self, service: str) -> None: ...
+
+    def start(self, service: str) -> None: ...
+
+    def pause(self, service: str, paused: bool = True) -> None: ...
+
+    def isolate(self, service: str, isolated: bool = True) -> None: ...
+
+
 @dataclasses.dataclass(frozen=True)
 class Stack:
     """A Target plus the environment its credential references resolve in.
 
     `client_reachable(address)` answers from where clients stand whether a TCP connection to `address`
     succeeds; None when the backend cannot separate networks (local processes share one loopback).
+    `faults` is None where nothing can be stopped (an external target).
     """
 
     target: Target
     environ: Mapping[str, str]
     client_reachable: Callable[[str], bool] | None = None
+    faults: FaultControls | None = None
 
     def credentials(self, client: str) -> Credentials:
         return self.target.credentials(client, self.environ)

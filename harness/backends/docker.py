@@ -32,6 +32,7 @@ os.environ.setdefault("TESTCONTAINERS_HOST_OVERRIDE", "127.0.0.1")
 
 import docker  # noqa: E402  (testcontainers reads these at import)
 import docker.errors  # noqa: E402
+from docker.models.containers import Container  # noqa: E402
 from testcontainers.core.container import DockerContainer  # noqa: E402
 from testcontainers.core.network import Network  # noqa: E402
 from testcontainers.core.wait_strategies import (  # noqa: E402
@@ -47,6 +48,7 @@ PUBLISHED = ("identity", "proxy")
 IN_CONTAINER = stack.Runtime("python", "nginx", Path("/usr/lib/nginx/modules/ngx_http_js_module.so"))
 READY_TIMEOUT_S = 15
 PROBE_TIMEOUT_S = 2
+STOP_TIMEOUT_S = 2
 
 
 def engine() -> docker.DockerClient:
@@ -73,6 +75,7 @@ class DockerBackend:
     name = "docker"
 
     def __init__(self) -> None:
+        self._specs: dict[str, stack.ServiceSpec] = {}
         self._run: Supervisor | None = None
         self._containers: dict[str, DockerContainer] = {}
         self._networks: dict[str, Network] = {}
@@ -143,7 +146,8 @@ class DockerBackend:
                  .with_command(["sleep", "infinity"]).with_network(client_network))
         self._containers["client"] = probe.start()
         target = config.validate({"name": f"docker:{profile.name}", **planned.target}, source="docker backend")
-        return Stack(target, planned.environ, client_reachable=self.reachable_from_client)
+        self._specs = {spec.name: spec for spec in planned.services}
+        return Stack(target, planned.environ, client_reachable=self.reachable_from_client, faults=self)
 
     def _tail(self, service: str) -> str:
         with contextlib.suppress(Exception):
@@ -158,6 +162,32 @@ class DockerBackend:
         code = (f"import socket; socket.create_connection(({host!r}, {int(port)}), {PROBE_TIMEOUT_S}).close()")
         result = self._containers["client"].exec(["python", "-c", code])
         return result.exit_code == 0
+
+    def _container(self, service: str) -> Container:
+        if service not in self._specs:
+            raise StackError(f"no such service in the docker stack: {service}")
+        return self._containers[service].get_wrapped_container()
+
+    def stop(self, service: str) -> None:
+        self._container(service).stop(timeout=STOP_TIMEOUT_S)
+
+    def start(self, service: str) -> None:
+        self._container(service).start()
+        _wait_strategy(self._specs[service]).with_startup_timeout(READY_TIMEOUT_S).wait_until_ready(
+            self._containers[service])
+
+    def pause(self, service: str, paused: bool = True) -> None:
+        container = self._container(service)
+        container.pause() if paused else container.unpause()
+
+    def isolate(self, service: str, isolated: bool = True) -> None:
+        """Cut the service off the internal network (and back on, under its name) without stopping it."""
+        container_id = self._container(service).id
+        network = self._networks["internal"]
+        if isolated:
+            engine().networks.get(network.id).disconnect(container_id)
+        else:
+            network.connect(container_id, [service])
 
     def down(self) -> None:
         for name, container in reversed(list(self._containers.items())):

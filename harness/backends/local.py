@@ -16,6 +16,7 @@ from pathlib import Path
 from harness import config
 from harness.backends import Progress, Stack, readiness
 from harness.backends.supervisor import Supervisor, reap
+from harness.errors import FaultUnsupported, StackError
 from harness.reference import proxy, stack
 from harness.reference.profile import Profile
 from harness.reference.runtime import HOST
@@ -45,6 +46,7 @@ class LocalBackend:
 
     def __init__(self) -> None:
         self.supervisor: Supervisor | None = None
+        self._probes: dict[str, Callable[[], bool]] = {}
 
     def up(self, profile: Profile, progress: Progress) -> Stack:
         leftovers = reap()
@@ -66,11 +68,32 @@ class LocalBackend:
         planned = stack.plan(supervisor.run_dir, profile, placements, runtime)
         for service in planned.services:
             supervisor.start(service.name, service.argv)
-        probes = {s.name: probe(s.health, addresses[s.name], planned.ca_file) for s in planned.services}
+        self._probes = probes = {s.name: probe(s.health, addresses[s.name], planned.ca_file)
+                                 for s in planned.services}
         supervisor.wait_ready(probes, READY_TIMEOUT_S,
                               on_ready=lambda name, seconds: progress(f"{name} ready after {seconds:.2f} s"))
         target = config.validate({"name": f"local:{profile.name}", **planned.target}, source="local backend")
-        return Stack(target, planned.environ)
+        return Stack(target, planned.environ, faults=self)
+
+    def _running(self) -> Supervisor:
+        if self.supervisor is None:
+            raise StackError("the local stack is not up")
+        return self.supervisor
+
+    def stop(self, service: str) -> None:
+        self._running().stop(service)
+
+    def start(self, service: str) -> None:
+        supervisor = self._running()
+        supervisor.start_again(service)
+        supervisor.wait_ready({service: self._probes[service]}, READY_TIMEOUT_S)
+
+    def pause(self, service: str, paused: bool = True) -> None:
+        self._running().pause(service, paused)
+
+    def isolate(self, service: str, isolated: bool = True) -> None:
+        raise FaultUnsupported("the local backend runs every service on one loopback and cannot cut one "
+                               "off the network; use --target=docker")
 
     def down(self) -> None:
         if self.supervisor is not None:

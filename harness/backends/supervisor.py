@@ -111,9 +111,9 @@ class Supervisor:
         self._record()
         log.debug("started %s (pid %d)", name, process.pid)
 
-    def restart(self, name: str) -> None:
+    def start_again(self, name: str) -> None:
+        """Start a stopped service with the command and environment it first had."""
         argv, env = self._argv[name]
-        self.stop(name)
         self.start(name, argv, env)
 
     def stop(self, name: str) -> None:
@@ -124,7 +124,7 @@ class Supervisor:
                 process.wait(timeout=1)
             self._record()
 
-    def pause(self, name: str, paused: bool) -> None:
+    def pause(self, name: str, paused: bool = True) -> None:
         os.killpg(self._processes[name].pid, signal.SIGSTOP if paused else signal.SIGCONT)
 
     def wait_ready(self, probes: Mapping[str, Callable[[], bool]], timeout_s: float,

@@ -36,13 +36,13 @@ def channel(gateway: Gateway, ca_file: Path | None, *, plaintext: bool | None = 
 
 
 def topology(gateway: Gateway, ca_file: Path | None, authorization: str | None, *,
-             plaintext: bool | None = None) -> CallResult:
+             plaintext: bool | None = None, timeout_s: float = CALL_TIMEOUT_S) -> CallResult:
     """Call Topology once with `authorization` as the header value (None sends no header)."""
     metadata = [] if authorization is None else [("authorization", authorization)]
     with channel(gateway, ca_file, plaintext=plaintext) as open_channel:
         try:
             gateway_pb2_grpc.GatewayStub(open_channel).Topology(
-                gateway_pb2.TopologyRequest(), metadata=metadata, timeout=CALL_TIMEOUT_S)
+                gateway_pb2.TopologyRequest(), metadata=metadata, timeout=timeout_s)
         except grpc.RpcError as error:
             return CallResult(error.code(), error.details() or "")
     return CallResult(grpc.StatusCode.OK, "")
