@@ -51,6 +51,15 @@ class Client(_Model):
     tenants: tuple[str, ...] = ()
 
 
+class LoadSlo(_Model):
+    """The hot path's objectives for valid callers under load; the defaults suit the reference stack."""
+
+    p95_ms: float = Field(default=250.0, gt=0)
+    p99_ms: float = Field(default=500.0, gt=0)
+    max_error_ratio: float = Field(default=0.01, ge=0, le=1)
+    min_rps: float = Field(default=50.0, ge=0)
+
+
 class Credentials(_Model):
     client_id: str
     client_secret: SecretStr
@@ -66,6 +75,7 @@ class Target(_Model):
     ca_file: Path | None = None
     clients: dict[str, Client] = {}
     capabilities: frozenset[str] = frozenset()
+    load: LoadSlo = LoadSlo()
 
     @pydantic.field_validator("capabilities")
     @classmethod

@@ -1,0 +1,76 @@
+"""A Locust user for gRPC, on Locust's documented pattern: an interceptor fires one request event per call.
+
+Imported only inside Locust's process (gevent-patched), never by the harness itself.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import grpc
+import grpc.experimental.gevent as grpc_gevent
+from locust import User
+from locust.env import Environment
+from locust.exception import LocustError
+
+grpc_gevent.init_gevent()
+
+
+Judge = Callable[[grpc.RpcError | None], Exception | None]
+
+
+def expect_ok(error: grpc.RpcError | None) -> Exception | None:
+    return error
+
+
+class LocustInterceptor(grpc.UnaryUnaryClientInterceptor):
+    """Times every unary call and reports it to Locust under the RPC's name.
+
+    `judge` turns a call's outcome into what Locust records as failure: for a valid caller the gRPC error
+    itself; for an attacker, an accepted call.
+    """
+
+    def __init__(self, environment: Environment, request_type: str, judge: Judge) -> None:
+        self.environment = environment
+        self.request_type = request_type
+        self.judge = judge
+
+    def intercept_unary_unary(self, continuation: Callable[..., Any], details: grpc.ClientCallDetails,
+                              request: Any) -> Any:
+        started = time.perf_counter()
+        response, error, length = None, None, 0
+        try:
+            response = continuation(details, request)
+            length = response.result().ByteSize()
+        except grpc.RpcError as rpc_error:
+            error = rpc_error
+        self.environment.events.request.fire(
+            request_type=self.request_type, name=details.method.rsplit("/", 1)[-1],
+            response_time=(time.perf_counter() - started) * 1000, response_length=length,
+            exception=self.judge(error), context={})
+        return response
+
+
+class GrpcUser(User):
+    """A user holding one intercepted channel to the gateway; subclasses say which stub they call."""
+
+    abstract = True
+    request_type = "grpc"
+    stub_class: type = object
+    judge: Judge = staticmethod(expect_ok)
+
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        if not self.host:
+            raise LocustError("the gateway address (host) is missing")
+        self.channel = grpc.intercept_channel(self.open_channel(self.host),
+                                              LocustInterceptor(environment, self.request_type, self.judge))
+        self.stub = self.stub_class(self.channel)
+
+    def open_channel(self, address: str) -> grpc.Channel:
+        raise NotImplementedError
+
+    def on_stop(self) -> None:
+        self.channel.close()

@@ -1,0 +1,101 @@
+"""Runs Locust headless against a Stack, bounded in time and requests, and reads back its statistics.
+
+Locust runs in its own process: it patches the interpreter with gevent, which the harness (grpc, threads,
+subprocesses) must not inherit. Its CSV and HTML reports land in the output directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from harness.backends import Stack
+from harness.errors import StackError
+from harness.load.thresholds import LoadResult
+
+LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+GRACE_S = 60
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadSettings:
+    users: int = 20
+    spawn_rate: float = 20.0
+    run_time_s: int = 20
+    max_requests: int = 200_000
+    processes: int = 1
+    master: bool = False
+    expect_workers: int = 1
+    worker: bool = False
+    master_host: str = "127.0.0.1"
+
+
+def locust_command(stack: Stack, settings: LoadSettings, out_dir: Path) -> list[str]:
+    if stack.target.gateway is None:
+        raise StackError("load: the target has no gateway to put load on")
+    command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--host", stack.target.gateway.address]
+    if settings.worker:
+        return [*command, "--worker", "--master-host", settings.master_host]
+    command += ["--headless", "--users", str(settings.users), "--spawn-rate", str(settings.spawn_rate),
+                "--run-time", f"{settings.run_time_s}s", "--stop-timeout", "5", "--exit-code-on-error", "0",
+                "--csv", str(out_dir / "locust"), "--html", str(out_dir / "locust.html")]
+    if settings.processes > 1:
+        command += ["--processes", str(settings.processes)]
+    if settings.master:
+        command += ["--master", "--expect-workers", str(settings.expect_workers)]
+    return command
+
+
+def locust_environment(stack: Stack, settings: LoadSettings, out_dir: Path) -> dict[str, str]:
+    """The Target as JSON (no secrets) plus the credential variables it names, for the locustfile."""
+    target_file = out_dir / "load-target.json"
+    target_file.write_text(json.dumps(stack.target.public_json()))
+    credentials = {name: stack.environ[name] for client in stack.target.clients.values()
+                   for name in (client.client_id_env, client.client_secret_env) if name in stack.environ}
+    return {**credentials, "HARNESS_LOAD_TARGET": str(target_file),
+            "HARNESS_LOAD_MAX_REQUESTS": str(settings.max_requests)}
+
+
+def read_stats(stats_csv: Path, duration_s: float) -> LoadResult:
+    rows = list(csv.DictReader(stats_csv.open()))
+    valid = [r for r in rows if r["Type"] == "grpc"]
+    attacks = [r for r in rows if r["Type"] == "attack"]
+
+    def total(selected: list[dict[str, str]], column: str) -> int:
+        return sum(int(r[column]) for r in selected)
+
+    def slowest(column: str) -> float:
+        return max((float(r[column]) for r in valid if r[column] not in ("", "N/A")), default=0.0)
+
+    requests = total(valid, "Request Count")
+    return LoadResult(requests=requests, failures=total(valid, "Failure Count"),
+                      rps=round(sum(float(r["Requests/s"]) for r in valid), 1),
+                      p50_ms=slowest("50%"), p95_ms=slowest("95%"), p99_ms=slowest("99%"),
+                      attack_requests=total(attacks, "Request Count"), bypasses=total(attacks, "Failure Count"),
+                      duration_s=round(duration_s, 2))
+
+
+def run(stack: Stack, settings: LoadSettings, out_dir: Path, *, live: bool = False) -> LoadResult:
+    """One bounded headless run; `live` shows Locust's periodic statistics on the terminal instead of
+    writing its output to `locust.log`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    command = locust_command(stack, settings, out_dir)
+    env = {**os.environ, **locust_environment(stack, settings, out_dir)}
+    started = time.monotonic()
+    with contextlib.ExitStack() as files:
+        output = None if live else files.enter_context((out_dir / "locust.log").open("w"))
+        completed = subprocess.run(command if live else [*command, "--only-summary"], env=env, stdout=output,
+                                   stderr=subprocess.STDOUT if output else None,
+                                   timeout=settings.run_time_s + GRACE_S)
+    duration = time.monotonic() - started
+    stats = out_dir / "locust_stats.csv"
+    if completed.returncode != 0 or not stats.is_file():
+        raise StackError(f"locust exited with code {completed.returncode}; see {out_dir / 'locust.log'}")
+    return read_stats(stats, duration)
