@@ -51,10 +51,12 @@ def split(token: str) -> tuple[dict[str, Any], dict[str, Any], str]:
 
 @dataclasses.dataclass(frozen=True)
 class Material:
-    """What an attacker has: one genuine token and the public key that verifies it (from the JWKS)."""
+    """What an attacker has: one genuine token and the public key that verifies it (from the JWKS).
 
-    token: str
-    public_key: rsa.RSAPublicKey
+    The token stays out of repr, so a failing check's traceback never prints it."""
+
+    token: str = dataclasses.field(repr=False)
+    public_key: rsa.RSAPublicKey = dataclasses.field(repr=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,8 +64,8 @@ class Credential:
     """How a request presents a token: the Authorization header value (None: no header) and
     `?access_token=` (None: no query parameter)."""
 
-    authorization: str | None
-    query_token: str | None = None
+    authorization: str | None = dataclasses.field(repr=False)
+    query_token: str | None = dataclasses.field(default=None, repr=False)
 
     @property
     def anonymous(self) -> bool:
