@@ -53,4 +53,6 @@ def test_report_json_has_the_design_shape(tmp_path: Path, state_dir: Path) -> No
 def test_failing_profile_fails_the_auth_checks(tmp_path: Path, state_dir: Path) -> None:
     result = run_pytest(["--scenario=auth", "--profile=proxy_auth_off", "-q"], cwd=REPO)
     assert result.returncode == 1
-    assert "3 failed" in result.stdout
+    failed = [line for line in result.stdout.splitlines() if line.startswith("FAILED")]
+    # The proxy's weakness fails the gateway's cases; Identity's admin API checks its tokens itself.
+    assert failed and all("[gateway" in line for line in failed), result.stdout[-2000:]
