@@ -29,7 +29,8 @@ def test_secure_profile_passes_every_check(tmp_path: Path, state_dir: Path) -> N
     outcomes = {check["id"]: check for check in report["checks"]}
     assert set(outcomes) == set(CHECKS), "every catalog check runs on the secure profile"
     # Every parametrized case counts (one entry per test item), not only the last one of each check id.
-    bad = {c["test"]: (c["outcome"], c.get("message")) for c in report["checks"] if c["outcome"] in ("failed", "error")}
+    bad = {c["test"]: (c["outcome"], c.get("message"))
+           for c in report["checks"] if c["outcome"] in ("failed", "error")}
     assert not bad, f"the secure profile must pass every check: {bad}"
     for check in report["checks"]:
         if check["outcome"] == "skipped":

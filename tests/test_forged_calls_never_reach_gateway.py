@@ -52,7 +52,8 @@ def calls_logged(log: Path, expected: str) -> list[str]:
 
 def test_forged_tokens_never_reach_the_gateway(stack_and_log: tuple[Stack, Path]) -> None:
     stack, log = stack_and_log
-    gateway = GatewayEndpoint(stack.target)
+    assert stack.target.gateway is not None
+    gateway = GatewayEndpoint(stack.target.gateway, stack.target.ca_file)
     token = fetch_token(stack)
     material = jwt.Material(token, published_key(stack, jwt.split(token)[0]["kid"]))
     forged = {name: forgery.build(material) for name, forgery in jwt.FORGERIES.items()}

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from pathlib import Path
 from typing import Protocol
 
 import grpc
 import requests
 
 from harness.clients import gateway as gateway_client
-from harness.config import Target
+from harness.config import Gateway, Target
 from harness.probes.jwt import Credential
 
 HTTP_TIMEOUT_S = 10
@@ -51,14 +52,14 @@ class Endpoint(Protocol):
 class GatewayEndpoint:
     """The Zeebe gateway through the auth proxy: Topology is the cheapest authenticated call."""
 
-    target: Target
+    gateway: Gateway
+    ca_file: Path | None
     name: str = "gateway"
     client: str = "default"
     anonymous_refusals: frozenset[str] = frozenset({grpc.StatusCode.UNAUTHENTICATED.name})
 
     def send(self, credential: Credential) -> Answer:
-        assert self.target.gateway is not None
-        result = gateway_client.topology(self.target.gateway, self.target.ca_file, credential.authorization,
+        result = gateway_client.topology(self.gateway, self.ca_file, credential.authorization,
                                          query_token=credential.query_token)
         return Answer(result.code.name, result.ok, result.code == grpc.StatusCode.UNAUTHENTICATED,
                       result.code == grpc.StatusCode.PERMISSION_DENIED, result.details)
@@ -92,7 +93,7 @@ def _verify(target: Target) -> str | bool:
 
 
 def _gateway(target: Target) -> Endpoint | None:
-    return GatewayEndpoint(target) if target.gateway is not None else None
+    return GatewayEndpoint(target.gateway, target.ca_file) if target.gateway is not None else None
 
 
 def _identity_admin(target: Target) -> Endpoint | None:
