@@ -71,12 +71,12 @@ WEAKNESSES: dict[str, Weakness] = {
     **_weaknesses("auth", {
         "proxy_auth_off": ("the proxy forwards gRPC calls without checking the bearer token", REFERENCE),
         "alg_none_accepted": ("the proxy accepts unsigned tokens with alg none", REFERENCE),
-        "hs256_key_confusion": ("the proxy verifies HS256 with the RSA public key as HMAC secret", frozenset()),
+        "hs256_key_confusion": ("the proxy verifies HS256 with the RSA public key as HMAC secret", REFERENCE),
         "exp_ignored": ("the proxy ignores the exp claim", REFERENCE),
-        "nbf_ignored": ("the proxy ignores the nbf claim", frozenset()),
-        "aud_ignored": ("the proxy ignores the aud claim", frozenset()),
-        "iss_ignored": ("the proxy ignores the iss claim", frozenset()),
-        "signature_unchecked": ("the proxy decodes tokens without verifying the signature", frozenset()),
+        "nbf_ignored": ("the proxy ignores the nbf claim", REFERENCE),
+        "aud_ignored": ("the proxy ignores the aud claim", REFERENCE),
+        "iss_ignored": ("the proxy ignores the iss claim", REFERENCE),
+        "signature_unchecked": ("the proxy decodes tokens without verifying the signature", REFERENCE),
         "rotated_key_still_trusted": ("a retired signing key still verifies", frozenset()),
         "optimize_api_open": ("Optimize's public API answers without a token", frozenset()),
         "search_anonymous": ("Elasticsearch answers anonymous requests", frozenset()),
@@ -120,6 +120,13 @@ ASVS_TLS_EVERYWHERE = "ASVS 4.0.3 9.1.1"
 ASVS_TOKEN_VERIFIED = "ASVS 4.0.3 3.5.3"
 ASVS_SERVICE_AUTH = "ASVS 4.0.3 1.4.4"
 ASVS_TOKEN_EXPIRY = "ASVS 4.0.3 3.3.1"
+ASVS_PROXY_HEADER_AUTH = "ASVS 4.0.3 14.5.4"
+ASVS_NO_TOKEN_IN_URL = "ASVS 4.0.3 13.1.3"
+ASVS_SAME_PARSERS = "ASVS 4.0.3 13.1.1"
+ASVS_NO_SSRF = "ASVS 4.0.3 12.6.1"
+# A forged token is tampering, null cipher or key substitution (3.5.3), refused before the gateway trusts
+# the header the proxy passes on (14.5.4); the proxy is the control Camunda's gRPC security guide asks for.
+FORGED_TOKEN_REFS = (ASVS_TOKEN_VERIFIED, ASVS_PROXY_HEADER_AUTH, SOURCE_ZEEBE_GRPC)
 
 CHECKS: dict[str, Check] = {check.id: check for check in (
     Check("TLS-001", "Gateway endpoint refuses plaintext gRPC", "tls", "critical",
@@ -128,12 +135,51 @@ CHECKS: dict[str, Check] = {check.id: check for check in (
           (ASVS_TLS_VERSIONS, SOURCE_ZEEBE_GRPC), ("tls_legacy_versions",)),
     Check("TLS-090", "The gateway behind the proxy is not reachable from the client network", "tls", "high",
           ("ASVS 4.0.3 1.14.1", SOURCE_ZEEBE_GRPC), ("gateway_exposed",)),
-    Check("AUTH-001", "Gateway call without a token is UNAUTHENTICATED", "auth", "critical",
-          (ASVS_SERVICE_AUTH, SOURCE_ZEEBE_GRPC), ("proxy_auth_off",)),
-    Check("AUTH-002", "Gateway call with an expired token is UNAUTHENTICATED", "auth", "high",
-          (ASVS_TOKEN_EXPIRY, ASVS_TOKEN_VERIFIED, SOURCE_ZEEBE_GRPC), ("exp_ignored",)),
-    Check("AUTH-003", "Gateway call with an alg:none token is UNAUTHENTICATED", "auth", "critical",
-          (ASVS_TOKEN_VERIFIED, SOURCE_ZEEBE_GRPC), ("alg_none_accepted",)),
+    Check("AUTH-001", "A call without a token is refused on every authenticated endpoint", "auth", "critical",
+          (ASVS_SERVICE_AUTH, ASVS_PROXY_HEADER_AUTH, SOURCE_ZEEBE_GRPC), ("proxy_auth_off",)),
+    Check("AUTH-002", "A genuinely signed token expired beyond any leeway is refused", "auth", "high",
+          (ASVS_TOKEN_EXPIRY, ASVS_TOKEN_VERIFIED, SOURCE_ZEEBE_GRPC), ("exp_ignored", "proxy_auth_off")),
+    Check("AUTH-003", "An alg:none token, unsigned or with the old signature, is refused", "auth", "critical",
+          (ASVS_TOKEN_VERIFIED, SOURCE_ZEEBE_GRPC),
+          ("alg_none_accepted", "signature_unchecked", "proxy_auth_off")),
+    # The forged-token catalog: each check runs on every authenticated endpoint the Target declares
+    # (harness.probes.endpoints.KINDS); the proxy weaknesses turn the gateway's case red.
+    Check("AUTH-004", "An empty 'Bearer ' credential is refused", "auth", "high",
+          (ASVS_SERVICE_AUTH, ASVS_PROXY_HEADER_AUTH, SOURCE_ZEEBE_GRPC), ("proxy_auth_off",)),
+    Check("AUTH-005", "A genuine token under another scheme than Bearer is refused", "auth", "medium",
+          (ASVS_SERVICE_AUTH, ASVS_PROXY_HEADER_AUTH, SOURCE_ZEEBE_GRPC), ("proxy_auth_off",)),
+    Check("AUTH-006", "Malformed and 64 KiB tokens are refused; the endpoint keeps serving", "auth", "high",
+          (ASVS_SAME_PARSERS, ASVS_PROXY_HEADER_AUTH, SOURCE_ZEEBE_GRPC), ("proxy_auth_off",)),
+    Check("AUTH-007", "A token in ?access_token= without the header is refused", "auth", "medium",
+          (ASVS_NO_TOKEN_IN_URL, ASVS_PROXY_HEADER_AUTH, SOURCE_ZEEBE_GRPC), ("proxy_auth_off",)),
+    Check("AUTH-008", "alg None/NONE variants, signed or not, are refused", "auth", "critical",
+          FORGED_TOKEN_REFS, ("signature_unchecked", "proxy_auth_off")),
+    Check("AUTH-009", "HS256 signed with the server's RSA public key is refused", "auth", "critical",
+          FORGED_TOKEN_REFS, ("hs256_key_confusion", "signature_unchecked", "proxy_auth_off")),
+    Check("AUTH-010", "A token with its signature stripped is refused", "auth", "critical",
+          FORGED_TOKEN_REFS, ("signature_unchecked", "proxy_auth_off")),
+    Check("AUTH-011", "Claims tampered under the old signature are refused", "auth", "critical",
+          FORGED_TOKEN_REFS, ("signature_unchecked", "proxy_auth_off")),
+    Check("AUTH-012", "A genuinely signed token with nbf in the future is refused", "auth", "medium",
+          (ASVS_TOKEN_EXPIRY, ASVS_TOKEN_VERIFIED, SOURCE_ZEEBE_GRPC), ("nbf_ignored", "proxy_auth_off")),
+    Check("AUTH-013", "A genuinely signed token for another audience is refused", "auth", "high",
+          FORGED_TOKEN_REFS, ("aud_ignored", "proxy_auth_off")),
+    Check("AUTH-014", "A genuinely signed token from another issuer is refused", "auth", "high",
+          FORGED_TOKEN_REFS, ("iss_ignored", "proxy_auth_off")),
+    Check("AUTH-015", "A genuine token issued for another service is refused", "auth", "high",
+          FORGED_TOKEN_REFS, ("aud_ignored", "proxy_auth_off")),
+    Check("AUTH-016", "A token signed under an unknown kid is refused", "auth", "critical",
+          FORGED_TOKEN_REFS, ("signature_unchecked", "proxy_auth_off")),
+    Check("AUTH-017", "A kid path traversal with an empty HMAC key is refused", "auth", "critical",
+          FORGED_TOKEN_REFS, ("signature_unchecked", "proxy_auth_off")),
+    Check("AUTH-018", "A token whose jku header points at an attacker key is refused", "auth", "critical",
+          (*FORGED_TOKEN_REFS, ASVS_NO_SSRF), ("signature_unchecked", "proxy_auth_off")),
+    Check("AUTH-019", "A token whose x5u header points at an attacker key is refused", "auth", "critical",
+          (*FORGED_TOKEN_REFS, ASVS_NO_SSRF), ("signature_unchecked", "proxy_auth_off")),
+    Check("AUTH-020", "A token carrying its own key in a jwk header is refused", "auth", "critical",
+          FORGED_TOKEN_REFS, ("signature_unchecked", "proxy_auth_off")),
+    Check("AUTH-021", "A token signed by another RSA key under the real kid is refused", "auth", "critical",
+          FORGED_TOKEN_REFS, ("signature_unchecked", "proxy_auth_off")),
 )}
 
 

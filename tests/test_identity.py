@@ -85,3 +85,32 @@ def test_pyzeebe_topology_through_the_auth_proxy(stack: Stack, monkeypatch: pyte
         return response.gateway_version
 
     assert asyncio.run(topology()) == "8.5.0"
+
+
+def test_admin_api_answers_like_keycloak(stack: Stack) -> None:
+    """`GET .../clients`: 401 without or with an invalid token, 403 for a valid non-admin token, and the
+    ClientRepresentation list (no secrets) for the admin client, whose token requests-oauthlib fetches."""
+    identity, verify = stack.target.identity, str(stack.target.ca_file)
+    assert identity is not None and identity.admin_url is not None
+
+    def token(client: str, audience: str) -> str:
+        credentials = stack.credentials(client)
+        session = OAuth2Session(client=BackendApplicationClient(client_id=credentials.client_id))
+        return session.fetch_token(identity.token_url, client_id=credentials.client_id, audience=audience,
+                                   client_secret=credentials.client_secret.get_secret_value(),
+                                   include_client_id=True, verify=verify)["access_token"]
+
+    def clients(authorization: str | None) -> requests.Response:
+        headers = {} if authorization is None else {"Authorization": authorization}
+        return requests.get(f"{identity.admin_url}/clients", headers=headers, verify=verify, timeout=10)
+
+    admin = token("admin", stack.target.clients["admin"].audience)
+    assert clients(None).status_code == 401 and clients(None).json() == {"error": "HTTP 401 Unauthorized"}
+    assert clients(f"Bearer {admin[:-4]}AAAA").status_code == 401
+    assert clients(f"Bearer {token('default', 'zeebe-api')}").status_code == 403
+    listed = clients(f"Bearer {admin}")
+    assert listed.status_code == 200
+    expected = {stack.credentials(name).client_id for name in ("default", "admin")}
+    assert {client["clientId"] for client in listed.json()} == expected
+    fields = {"id", "clientId", "enabled", "publicClient", "serviceAccountsEnabled"}
+    assert all(set(client) == fields for client in listed.json())

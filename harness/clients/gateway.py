@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from urllib.parse import urlencode
 
 import grpc
-from pyzeebe.proto import gateway_pb2, gateway_pb2_grpc
+from pyzeebe.proto import gateway_pb2
 
 from harness.config import Gateway
 
 CALL_TIMEOUT_S = 10
+TOPOLOGY_PATH = "/gateway_protocol.Gateway/Topology"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,13 +38,20 @@ def channel(gateway: Gateway, ca_file: Path | None, *, plaintext: bool | None = 
 
 
 def topology(gateway: Gateway, ca_file: Path | None, authorization: str | None, *,
-             plaintext: bool | None = None, timeout_s: float = CALL_TIMEOUT_S) -> CallResult:
-    """Call Topology once with `authorization` as the header value (None sends no header)."""
+             plaintext: bool | None = None, query_token: str | None = None,
+             timeout_s: float = CALL_TIMEOUT_S) -> CallResult:
+    """Call Topology once with `authorization` as the header value (None sends no header).
+
+    `query_token` appends `?access_token=` to the call's HTTP/2 path, as a client that puts the token
+    into the URL would; a gateway must not authenticate such a call.
+    """
     metadata = [] if authorization is None else [("authorization", authorization)]
+    path = TOPOLOGY_PATH if query_token is None else f"{TOPOLOGY_PATH}?{urlencode({'access_token': query_token})}"
     with channel(gateway, ca_file, plaintext=plaintext) as open_channel:
+        call = open_channel.unary_unary(path, request_serializer=gateway_pb2.TopologyRequest.SerializeToString,
+                                        response_deserializer=gateway_pb2.TopologyResponse.FromString)
         try:
-            gateway_pb2_grpc.GatewayStub(open_channel).Topology(
-                gateway_pb2.TopologyRequest(), metadata=metadata, timeout=timeout_s)
+            call(gateway_pb2.TopologyRequest(), metadata=metadata, timeout=timeout_s)
         except grpc.RpcError as error:
             return CallResult(error.code(), error.details() or "")
     return CallResult(grpc.StatusCode.OK, "")

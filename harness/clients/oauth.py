@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import requests
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+from jwt.algorithms import RSAAlgorithm
 from oauthlib.oauth2 import BackendApplicationClient
 from requests_oauthlib import OAuth2Session
 
@@ -43,3 +45,18 @@ def mint_token(stack: Stack, claims: dict[str, Any], client: str = "default") ->
                              json={"client_id": stack.credentials(client).client_id, "claims": claims})
     response.raise_for_status()
     return str(response.json()["access_token"])
+
+
+def published_key(stack: Stack, kid: str) -> RSAPublicKey:
+    """The RSA public key Identity publishes under `kid` in its JWKS: what any attacker can fetch too."""
+    identity = stack.target.identity
+    if identity is None:
+        raise UsageError("identity: the target has no identity section, so it publishes no keys")
+    response = requests.get(identity.jwks_url, timeout=TIMEOUT_S, verify=_verify(stack))
+    response.raise_for_status()
+    for jwk in response.json().get("keys", []):
+        if jwk.get("kid") == kid and jwk.get("kty") == "RSA":
+            key = RSAAlgorithm.from_jwk(jwk)
+            if isinstance(key, RSAPublicKey):
+                return key
+    raise UsageError(f"identity.jwks_url: no RSA public key with the kid of a freshly issued token ({kid!r})")

@@ -1,44 +1,37 @@
-"""The gateway, through the auth proxy, refuses every call without a valid token."""
+"""Every authenticated endpoint (the gateway through the auth proxy first) refuses calls without a valid
+token; the endpoints come from the Target (harness.probes.endpoints.KINDS)."""
 
 from __future__ import annotations
 
 import time
 
-import grpc
 import pytest
 
-from harness.backends import Stack
-from harness.clients import gateway as gateway_client
-from harness.clients.oauth import mint_token
-from harness.config import Gateway, Target
 from harness.probes import jwt
+from harness.probes.endpoints import Endpoint
+from harness.report.evidence import Evidence
+from scenarios.auth import expect
+from scenarios.auth.conftest import Minter
 
 EXPIRED_BY_S = 3600
 
 
-def _assert_unauthenticated(result: gateway_client.CallResult, evidence, what: str) -> None:
-    evidence.record(sent=what, grpc_status=result.code.name, grpc_message=result.details)
-    assert result.code == grpc.StatusCode.UNAUTHENTICATED, f"{what}: got {result.code.name}, not UNAUTHENTICATED"
-
-
 @pytest.mark.check("AUTH-001")
-def test_no_token(target: Target, authorized_gateway: Gateway, evidence) -> None:
-    result = gateway_client.topology(authorized_gateway, target.ca_file, None)
-    _assert_unauthenticated(result, evidence, "no authorization header")
+def test_no_token(endpoint: Endpoint, evidence: Evidence) -> None:
+    answer = expect.send(endpoint, jwt.Credential(None), evidence, "no authorization header")
+    assert answer.status in endpoint.anonymous_refusals, \
+        f"{endpoint.name}: no credentials got {answer.status}, not in {sorted(endpoint.anonymous_refusals)}"
 
 
 @pytest.mark.check("AUTH-002")
-def test_expired_token(stack: Stack, authorized_gateway: Gateway, evidence) -> None:
-    if "mint_token" not in stack.target.capabilities:
-        pytest.skip("the target lacks the mint_token capability: no genuinely signed expired token to send")
+def test_expired_token(endpoint: Endpoint, mint: Minter, evidence: Evidence) -> None:
     now = int(time.time())
-    token = mint_token(stack, {"exp": now - EXPIRED_BY_S, "iat": now - 2 * EXPIRED_BY_S,
-                               "nbf": now - 2 * EXPIRED_BY_S})
-    result = gateway_client.topology(authorized_gateway, stack.target.ca_file, f"Bearer {token}")
-    _assert_unauthenticated(result, evidence, f"a correctly signed token expired {EXPIRED_BY_S} s ago")
+    token = mint({"exp": now - EXPIRED_BY_S, "iat": now - 2 * EXPIRED_BY_S, "nbf": now - 2 * EXPIRED_BY_S})
+    expect.unauthenticated(endpoint, jwt.bearer(token), evidence,
+                           f"a correctly signed token expired {EXPIRED_BY_S} s ago")
 
 
 @pytest.mark.check("AUTH-003")
-def test_alg_none(target: Target, authorized_gateway: Gateway, valid_token: str, evidence) -> None:
-    result = gateway_client.topology(authorized_gateway, target.ca_file, f"Bearer {jwt.alg_none(valid_token)}")
-    _assert_unauthenticated(result, evidence, "the valid token's claims under alg none, unsigned")
+@pytest.mark.parametrize("forgery", ["alg_none", "alg_none_signed"])
+def test_alg_none(endpoint: Endpoint, material: jwt.Material, forgery: str, evidence: Evidence) -> None:
+    expect.forgery(endpoint, material, forgery, evidence)

@@ -13,6 +13,7 @@ import hmac
 import secrets
 import time
 import urllib.parse
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +70,7 @@ class IdentityApp:
             Route(f"{realm}/protocol/openid-connect/token", self.token, methods=["POST"]),
             Route(f"{realm}/protocol/openid-connect/certs", self.certs),
             Route(f"/auth/admin/realms/{REALM}/harness/tokens", self.mint, methods=["POST"]),
+            Route(f"/auth/admin/realms/{REALM}/clients", self.list_clients),
         ])
 
     async def health(self, request: Request) -> JSONResponse:
@@ -110,18 +112,46 @@ class IdentityApp:
                              "not-before-policy": 0, "scope": "email profile"},
                             headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
+    def _verified(self, token: str, audience: str | None = None) -> dict[str, Any] | None:
+        """The claims of a token Identity itself signed and that is valid now (for `audience` if given)."""
+        public_key = self.keys.active.private_key.public_key()
+        try:
+            return jwt.decode(token, public_key, algorithms=["RS256"], audience=audience, issuer=self.issuer,
+                              options={"require": ["exp", "iss", "aud", "azp"],
+                                       "verify_aud": audience is not None})
+        except jwt.InvalidTokenError:
+            return None
+
     def _admin(self, request: Request) -> ClientConfig | None:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer":
             return None
-        public_key = self.keys.active.private_key.public_key()
-        try:
-            claims = jwt.decode(token, public_key, algorithms=["RS256"], audience=ADMIN_AUDIENCE,
-                                issuer=self.issuer, options={"require": ["exp", "iss", "aud", "azp"]})
-        except jwt.InvalidTokenError:
+        claims = self._verified(token, ADMIN_AUDIENCE)
+        if claims is None:
             return None
         client = self.clients.get(claims["azp"])
         return client if client is not None and client.admin else None
+
+    def _refuse_non_admin(self, request: Request) -> JSONResponse | None:
+        """Keycloak's admin API answers 401 to a missing or invalid bearer token and 403 to a valid token
+        without the admin role; None lets the request through."""
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return JSONResponse({"error": "HTTP 401 Unauthorized"}, status_code=401)
+        if self._admin(request) is not None:
+            return None
+        if self._verified(token) is None:
+            return JSONResponse({"error": "HTTP 401 Unauthorized"}, status_code=401)
+        return JSONResponse({"error": "HTTP 403 Forbidden"}, status_code=403)
+
+    async def list_clients(self, request: Request) -> JSONResponse:
+        """`GET .../clients`, Keycloak's ClientRepresentation list (never with secrets)."""
+        refused = self._refuse_non_admin(request)
+        if refused is not None:
+            return refused
+        return JSONResponse([{"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.issuer}/{cid}")),
+                              "clientId": cid, "enabled": True, "publicClient": False,
+                              "serviceAccountsEnabled": True} for cid in sorted(self.clients)])
 
     async def mint(self, request: Request) -> JSONResponse:
         """Sign a token for a client with claims overridden: the `mint_token` capability.
@@ -129,10 +159,9 @@ class IdentityApp:
         Checks use it to get genuinely signed tokens that are expired, not yet valid or for the wrong
         audience, so a check fails for the claim it tests and not for a broken signature.
         """
-        if request.headers.get("authorization") is None:
-            return JSONResponse({"error": "HTTP 401 Unauthorized"}, status_code=401)
-        if self._admin(request) is None:
-            return JSONResponse({"error": "HTTP 403 Forbidden"}, status_code=403)
+        refused = self._refuse_non_admin(request)
+        if refused is not None:
+            return refused
         body = await request.json()
         client = self.clients.get(str(body.get("client_id")))
         if client is None:

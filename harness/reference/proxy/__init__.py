@@ -63,6 +63,12 @@ def nginx_binary() -> str:
     return binary
 
 
+def accepted_algorithms(profile: Profile) -> str:
+    """The `alg` values the verifier accepts: RS256, plus what each algorithm weakness adds."""
+    extra = {"alg_none_accepted": "none", "hs256_key_confusion": "HS256"}
+    return " ".join(["RS256"] + [alg for weakness, alg in extra.items() if profile.has(weakness)])
+
+
 def render(run_dir: Path, settings: ProxySettings, js_module: Path) -> Path:
     """Write nginx.conf and auth.js into `run_dir`; returns the config path."""
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -90,8 +96,12 @@ def render(run_dir: Path, settings: ProxySettings, js_module: Path) -> Path:
         auth=not weak("proxy_auth_off"),
         issuer=settings.issuer,
         audience=settings.audience,
-        algorithms="RS256 none" if weak("alg_none_accepted") else "RS256",
+        algorithms=accepted_algorithms(settings.profile),
         check_exp="0" if weak("exp_ignored") else "1",
+        check_nbf="0" if weak("nbf_ignored") else "1",
+        check_iss="0" if weak("iss_ignored") else "1",
+        check_aud="0" if weak("aud_ignored") else "1",
+        verify_signature="0" if weak("signature_unchecked") else "1",
         leeway_s=settings.leeway_s,
         jwks_url=settings.jwks_url,
         ca_file=settings.ca_file,

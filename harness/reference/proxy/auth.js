@@ -1,7 +1,8 @@
 // Bearer-token verification for the auth proxy (nginx njs 0.7, run as the auth_request handler).
 //
 // The policy comes from nginx variables set in the /_auth location: issuer, audience, allowed algorithms,
-// whether exp/nbf are enforced, and the clock leeway. Verification keys come from Identity's JWKS through
+// whether the signature, exp, nbf, iss and aud are enforced, and the clock leeway. Each reference-stack
+// weakness flips exactly one of these variables; the code paths stay the same. Verification keys come from Identity's JWKS through
 // the cached /_jwks location. njs 0.7 imports RSA keys only as SPKI, so JWKs are converted to DER here.
 
 const RSA_ALGORITHM_ID = [0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00];
@@ -50,6 +51,16 @@ function spkiFromJwk(jwk) {
     return Buffer.from(der(0x30, RSA_ALGORITHM_ID.concat(der(0x03, [0].concat(rsaPublicKey)))));
 }
 
+// PEM text of an SPKI key, byte for byte what OpenSSL (and Python's cryptography) write.
+function pemFromSpki(spki) {
+    const body = spki.toString('base64');
+    const lines = [];
+    for (let i = 0; i < body.length; i += 64) {
+        lines.push(body.substring(i, i + 64));
+    }
+    return '-----BEGIN PUBLIC KEY-----\n' + lines.join('\n') + '\n-----END PUBLIC KEY-----\n';
+}
+
 function decodeSegment(segment, what) {
     try {
         return JSON.parse(Buffer.from(segment, 'base64url').toString());
@@ -58,7 +69,9 @@ function decodeSegment(segment, what) {
     }
 }
 
-async function verificationKey(r, kid) {
+// The SPKI bytes of the published RSA key named `kid`; keys come only from Identity's JWKS, never from
+// the token's own jku, x5u or jwk headers.
+async function publishedKey(r, kid) {
     const reply = await r.subrequest('/_jwks');
     if (reply.status !== 200) {
         reject('signing keys unavailable');
@@ -67,7 +80,40 @@ async function verificationKey(r, kid) {
     if (!jwk) {
         reject('unknown signing key');
     }
-    return crypto.subtle.importKey('spki', spkiFromJwk(jwk), RS256, false, ['verify']);
+    return spkiFromJwk(jwk);
+}
+
+// HS256 is allowed only by the hs256_key_confusion weakness: the RSA public key (as PEM) becomes the
+// HMAC secret, the classic RS256 -> HS256 confusion.
+function hmacMatches(spki, signed, signature) {
+    const expected = require('crypto').createHmac('sha256', pemFromSpki(spki)).update(signed).digest('base64url');
+    return expected === signature;
+}
+
+async function verifySignature(r, head, match) {
+    const allowed = r.variables.jwt_algorithms.split(' ');
+    if (typeof head.alg !== 'string' || allowed.indexOf(head.alg) < 0) {
+        reject('algorithm not allowed');
+    }
+    if (head.alg === 'none') {
+        return;
+    }
+    const spki = await publishedKey(r, head.kid);
+    const signed = match[1] + '.' + match[2];
+    if (head.alg === 'HS256') {
+        if (!hmacMatches(spki, signed, match[3])) {
+            reject('bad signature');
+        }
+        return;
+    }
+    const key = await crypto.subtle.importKey('spki', spki, RS256, false, ['verify']);
+    if (!(await crypto.subtle.verify(RS256, key, Buffer.from(match[3], 'base64url'), Buffer.from(signed)))) {
+        reject('bad signature');
+    }
+}
+
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function checkClaims(r, claims) {
@@ -76,14 +122,15 @@ function checkClaims(r, claims) {
     if (r.variables.jwt_check_exp === '1' && !(typeof claims.exp === 'number' && now < claims.exp + leeway)) {
         reject('token expired');
     }
-    if (typeof claims.nbf === 'number' && now + leeway < claims.nbf) {
+    if (r.variables.jwt_check_nbf === '1' && claims.nbf !== undefined
+        && !(typeof claims.nbf === 'number' && now + leeway >= claims.nbf)) {
         reject('token not yet valid');
     }
-    if (claims.iss !== r.variables.jwt_issuer) {
+    if (r.variables.jwt_check_iss === '1' && claims.iss !== r.variables.jwt_issuer) {
         reject('wrong issuer');
     }
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    if (audiences.indexOf(r.variables.jwt_audience) < 0) {
+    if (r.variables.jwt_check_aud === '1' && audiences.indexOf(r.variables.jwt_audience) < 0) {
         reject('wrong audience');
     }
 }
@@ -99,17 +146,11 @@ async function check(r) {
     }
     const head = decodeSegment(match[1], 'header');
     const claims = decodeSegment(match[2], 'payload');
-    const allowed = r.variables.jwt_algorithms.split(' ');
-    if (allowed.indexOf(head.alg) < 0) {
-        reject('algorithm not allowed');
+    if (!isObject(head) || !isObject(claims)) {
+        reject('malformed token');
     }
-    if (head.alg !== 'none') {
-        const key = await verificationKey(r, head.kid);
-        const signed = Buffer.from(match[1] + '.' + match[2]);
-        const signature = Buffer.from(match[3], 'base64url');
-        if (!(await crypto.subtle.verify(RS256, key, signature, signed))) {
-            reject('bad signature');
-        }
+    if (r.variables.jwt_verify_signature === '1') {
+        await verifySignature(r, head, match);
     }
     checkClaims(r, claims);
 }

@@ -36,7 +36,10 @@ class CallLog(grpc.aio.ServerInterceptor):
 
     async def intercept_service(self, continuation: Callable[[grpc.HandlerCallDetails], Awaitable[Any]],
                                 details: grpc.HandlerCallDetails) -> Any:
-        log.info("call %s authorization=%s", details.method, token_fingerprint(tuple(details.invocation_metadata)))
+        # Only the method path: a client may put `?access_token=` into the HTTP/2 path, and tokens never
+        # reach a log.
+        method = details.method.partition("?")[0]
+        log.info("call %s authorization=%s", method, token_fingerprint(tuple(details.invocation_metadata)))
         return await continuation(details)
 
 

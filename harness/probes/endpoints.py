@@ -1,0 +1,121 @@
+"""The authenticated endpoints a Target has, behind one interface: present a credential, see if it got in.
+
+The auth checks parametrize over `KINDS`, so a service plugs in by declaring itself in the Target (its
+section in `harness.config.Target`) and adding one `EndpointKind` here; no check changes. gRPC endpoints
+refuse with UNAUTHENTICATED (PERMISSION_DENIED when the caller is known but not allowed), HTTP endpoints
+with 401 (403 likewise).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+import grpc
+import requests
+
+from harness.clients import gateway as gateway_client
+from harness.config import Gateway, Target
+from harness.probes.jwt import Credential
+
+HTTP_TIMEOUT_S = 10
+
+
+@dataclasses.dataclass(frozen=True)
+class Answer:
+    """What one call got: `status` is the gRPC code name or `HTTP <code>`."""
+
+    status: str
+    accepted: bool
+    unauthenticated: bool
+    forbidden: bool
+    detail: str = ""
+
+    @property
+    def refused(self) -> bool:
+        """Refused for the credential: not authenticated, or authenticated and not allowed."""
+        return self.unauthenticated or self.forbidden
+
+
+class Endpoint(Protocol):
+    name: str
+    client: str  # the Target client whose Identity token this endpoint accepts
+    # The statuses that refuse a call without credentials, as the product documents them.
+    anonymous_refusals: frozenset[str]
+
+    def send(self, credential: Credential) -> Answer: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class GatewayEndpoint:
+    """The Zeebe gateway through the auth proxy: Topology is the cheapest authenticated call."""
+
+    gateway: Gateway
+    ca_file: Path | None
+    name: str = "gateway"
+    client: str = "default"
+    anonymous_refusals: frozenset[str] = frozenset({grpc.StatusCode.UNAUTHENTICATED.name})
+
+    def send(self, credential: Credential) -> Answer:
+        result = gateway_client.topology(self.gateway, self.ca_file, credential.authorization,
+                                         query_token=credential.query_token)
+        return Answer(result.code.name, result.ok, result.code == grpc.StatusCode.UNAUTHENTICATED,
+                      result.code == grpc.StatusCode.PERMISSION_DENIED, result.details)
+
+
+@dataclasses.dataclass(frozen=True)
+class HttpEndpoint:
+    """An HTTP API that takes Identity's bearer tokens; `url` answers 2xx to a client allowed to call it."""
+
+    name: str
+    client: str
+    url: str
+    verify: str | bool
+    anonymous_refusals: frozenset[str] = frozenset({"HTTP 401"})
+
+    def send(self, credential: Credential) -> Answer:
+        headers = {} if credential.authorization is None else {"Authorization": credential.authorization}
+        params = {} if credential.query_token is None else {"access_token": credential.query_token}
+        try:
+            response = requests.get(self.url, headers=headers, params=params, verify=self.verify,
+                                    timeout=HTTP_TIMEOUT_S, allow_redirects=False)
+        except requests.ConnectionError as error:
+            # A server may drop a request it will not parse (an oversized header) instead of answering.
+            return Answer("connection closed", False, False, False, type(error).__name__)
+        return Answer(f"HTTP {response.status_code}", response.ok, response.status_code == 401,
+                      response.status_code == 403, response.reason or "")
+
+
+def _verify(target: Target) -> str | bool:
+    return str(target.ca_file) if target.ca_file else True
+
+
+def _gateway(target: Target) -> Endpoint | None:
+    return GatewayEndpoint(target.gateway, target.ca_file) if target.gateway is not None else None
+
+
+def _identity_admin(target: Target) -> Endpoint | None:
+    identity = target.identity
+    if identity is None or identity.admin_url is None or identity.admin_client is None:
+        return None
+    # Keycloak's admin REST API: listing a realm's clients needs a token with the realm-admin role.
+    return HttpEndpoint("identity-admin", identity.admin_client, f"{identity.admin_url}/clients",
+                        _verify(target), anonymous_refusals=frozenset({"HTTP 401", "HTTP 403"}))
+
+
+@dataclasses.dataclass(frozen=True)
+class EndpointKind:
+    """One kind of authenticated endpoint; `build` returns None when the Target does not declare it."""
+
+    name: str
+    build: Callable[[Target], Endpoint | None]
+    absent: str
+
+
+KINDS: dict[str, EndpointKind] = {kind.name: kind for kind in (
+    EndpointKind("gateway", _gateway, "the target declares no gateway"),
+    EndpointKind("identity-admin", _identity_admin,
+                 "the target declares no Identity admin API (identity.admin_url and identity.admin_client)"),
+)}

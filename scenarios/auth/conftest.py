@@ -1,0 +1,54 @@
+"""The auth checks run on every authenticated endpoint the Target declares (harness.probes.endpoints.KINDS).
+
+A check asks for `endpoint` and is parametrized over the endpoint kinds; a kind the Target lacks skips
+with the reason. The `endpoint` fixture is the positive control: a valid token must get in, else every
+check on that endpoint errors, because a refused forgery proves nothing on an endpoint that refuses all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from harness.backends import Stack
+from harness.clients.oauth import fetch_token, mint_token, published_key
+from harness.probes import jwt
+from harness.probes.endpoints import KINDS, Endpoint
+
+Minter = Callable[[dict[str, Any]], str]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "endpoint" in metafunc.fixturenames:
+        metafunc.parametrize("endpoint", list(KINDS), indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def endpoint(request: pytest.FixtureRequest, stack: Stack) -> Endpoint:
+    kind = KINDS[request.param]
+    built = kind.build(stack.target)
+    if built is None:
+        pytest.skip(kind.absent)
+    answer = built.send(jwt.bearer(fetch_token(stack, built.client)))
+    if not answer.accepted:
+        raise RuntimeError(f"positive control failed: {built.name} answered {answer.status} to a valid token")
+    return built
+
+
+@pytest.fixture
+def material(stack: Stack, endpoint: Endpoint) -> jwt.Material:
+    """A fresh genuine token for the endpoint plus the public key Identity publishes for it."""
+    token = fetch_token(stack, endpoint.client)
+    header, _, _ = jwt.split(token)
+    return jwt.Material(token, published_key(stack, str(header.get("kid"))))
+
+
+@pytest.fixture
+def mint(stack: Stack, endpoint: Endpoint) -> Minter:
+    """Genuinely signed tokens with chosen claims, for the endpoint's client (the mint_token capability)."""
+    if "mint_token" not in stack.target.capabilities:
+        pytest.skip("the target lacks the mint_token capability: "
+                    "no genuinely signed token with chosen claims to send")
+    return lambda claims: mint_token(stack, claims, endpoint.client)
