@@ -24,7 +24,8 @@ class Stack:
     """A Target plus the environment its credential references resolve in."""
 
     target: Target
-    environ: Mapping[str, str]
+    # Out of the repr: pytest prints a failing test's arguments, and this mapping holds client secrets.
+    environ: Mapping[str, str] = dataclasses.field(repr=False)
 
     def credentials(self, client: str) -> Credentials:
         return self.target.credentials(client, self.environ)
