@@ -10,6 +10,7 @@ from harness.catalog import CHECKS
 from harness.report import baseline, html, json_report, sarif, waivers
 from harness.report.evidence import Redactor
 from harness.report.junit import JunitCheckNames
+from harness.report.log_redaction import LogRedaction
 from harness.report.results import ResultCollector
 
 WRITERS = (json_report.write, sarif.write, html.write)
@@ -28,5 +29,6 @@ def register(config: pytest.Config, profile: str, redact: Redactor) -> None:
         report_dir=Path(report_dir) if report_dir else None,
         writers=WRITERS)
     config.pluginmanager.register(collector, "harness-results")
+    config.pluginmanager.register(LogRedaction(redact), "harness-log-redaction")
     if config.getoption("xmlpath", None):
         config.pluginmanager.register(JunitCheckNames(config), "harness-junit")
