@@ -17,11 +17,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
+from oauthlib.oauth2 import OAuth2Error
 
 from harness.backends import Stack
 from harness.clients import gateway as gateway_client
 from harness.clients.oauth import fetch_token
 from harness.config import Target, load
+from harness.errors import UsageError
 from harness.report.evidence import Redactor
 
 TIMEOUT_S = 5.0
@@ -118,7 +120,7 @@ def check_tokens(target: Target, environ: Mapping[str, str], ready: set[str], re
             continue
         try:
             issued = fetch_token(stack, name)
-        except Exception as exc:  # any failure to get a token is the finding, whatever raised it
+        except (requests.RequestException, OAuth2Error, UsageError, ValueError, KeyError) as exc:
             findings.append(Finding(False, f"clients.{name} token", redact.text(f"{type(exc).__name__}: {exc}")))
             continue
         findings.append(Finding(True, f"clients.{name} token", f"issued for audience {target.clients[name].audience}"))

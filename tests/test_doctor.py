@@ -19,7 +19,8 @@ from tests.test_cli import stack_up  # noqa: F401  (the fixture: `harness stack 
 
 def doctor(target: Path, environ: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "harness.cli", "doctor", "--target", str(target)],
-                          capture_output=True, text=True, timeout=120, env=environ)
+                          capture_output=True, text=True, timeout=120, env=environ,
+                          check=False)
 
 
 def test_doctor_passes_a_running_stack_and_names_what_a_broken_file_lacks(

@@ -34,7 +34,7 @@ WAIVERS = {
 def pytest_in(cwd: Path, state: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = os.environ | {"HARNESS_STATE_DIR": str(state)}
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +131,7 @@ def chromium() -> str:
 
 def headless(browser: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                           f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=120)
+                           f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_html_report_renders_failures_in_chromium(regression_run: tuple[Path, Any], tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ the `check_id` property, so nothing is lost.
 from __future__ import annotations
 
 import pytest
+
 # `record_xml_attribute` (public, but experimental and per-test) is built on the same key; a hook here
 # names every check's testcase without each test asking for a fixture.
 from _pytest.junitxml import xml_key
