@@ -57,29 +57,7 @@ def secret_windows(secret: str) -> set[str]:
     return {secret[i:i + WINDOW] for i in range(len(secret) - WINDOW + 1)}
 
 
-def test_no_secret_reaches_any_artifact(weak_stack: tuple[dict[str, object], dict[str, str], Path],
-                                        state_dir: Path) -> None:
-    target, credentials, work = weak_stack
-    (work / "staging.yaml").write_text(yaml.safe_dump(target))
-    secrets = {name: value for name, value in credentials.items() if name.endswith("_SECRET")}
-    assert len(secrets) >= 2 and all(len(value) >= 24 for value in secrets.values())
-    with (work / "pytest.stdout").open("w") as out, (work / "pytest.stderr").open("w") as err:
-        result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--scenario=all", "--target=staging.yaml",
-             f"--rootdir={REPO}", str(REPO / "scenarios"), "--report-dir=out", "--junitxml=junit.xml", "-rA",
-             "-vv", "--showlocals", "--log-level=DEBUG", "-o", "log_cli=true", "--log-cli-level=DEBUG"],
-            cwd=work, env=os.environ | credentials, stdout=out, stderr=err, timeout=300, check=False)
-    summary = json.loads((work / "out" / "report.json").read_text())["summary"]
-    assert result.returncode == 1 and summary["failed"] >= 1 and summary["passed"] >= 1, summary
-
-    artifacts = [work / name for name in ("pytest.stdout", "pytest.stderr", "junit.xml", "stack.stdout",
-                                          "stack.stderr")]
-    artifacts += [p for p in (work / "out").rglob("*") if p.is_file()]
-    run_dirs = [p for p in (state_dir / "runs").iterdir() if p.is_dir()]
-    assert run_dirs, "the stack's run directory is under HARNESS_STATE_DIR"
-    artifacts += [p for run_dir in run_dirs for pattern in RUN_DIR_ARTIFACTS for p in run_dir.rglob(pattern)]
-    assert {"report.json", "report.sarif", "report.html", "identity.log", "access.log"} <= {p.name for p in artifacts}
-
+def assert_no_leaks(artifacts: list[Path], secrets: dict[str, str]) -> None:
     leaks = []
     for path in artifacts:
         text = path.read_text(errors="replace")
@@ -87,4 +65,49 @@ def test_no_secret_reaches_any_artifact(weak_stack: tuple[dict[str, object], dic
                   if any(window in text for window in secret_windows(value))]
         leaks += [f"{path.name}: token material at offset {m.start()}" for m in TOKEN_MATERIAL.finditer(text)]
     assert leaks == [], f"{len(leaks)} leak(s) in {len(artifacts)} artifacts: {leaks[:10]}"
-    assert "[REDACTED]" in (work / "pytest.stdout").read_text(), "the run had something to redact, and did"
+
+
+def run_all_scenarios(cwd: Path, environ: dict[str, str], *args: str) -> subprocess.CompletedProcess[bytes]:
+    """Every scenario, with the noisiest output a user can ask for; pytest's output goes to files."""
+    with (cwd / "pytest.stdout").open("w") as out, (cwd / "pytest.stderr").open("w") as err:
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--scenario=all", f"--rootdir={REPO}",
+             str(REPO / "scenarios"), "--report-dir=out", "--junitxml=junit.xml", "-rA", "-vv", "--showlocals",
+             "--log-level=DEBUG", "-o", "log_cli=true", "--log-cli-level=DEBUG", *args],
+            cwd=cwd, env=environ, stdout=out, stderr=err, timeout=300, check=False)
+
+
+def run_artifacts(cwd: Path, state_dir: Path) -> list[Path]:
+    summary = json.loads((cwd / "out" / "report.json").read_text())["summary"]
+    assert summary["failed"] >= 1 and summary["passed"] >= 1, "both the failure and the success paths ran"
+    artifacts = [cwd / name for name in ("pytest.stdout", "pytest.stderr", "junit.xml")]
+    artifacts += [p for p in (cwd / "out").rglob("*") if p.is_file()]
+    run_dirs = [p for p in (state_dir / "runs").iterdir() if p.is_dir()]
+    assert run_dirs, "the stack's run directory is under HARNESS_STATE_DIR"
+    artifacts += [p for run_dir in run_dirs for pattern in RUN_DIR_ARTIFACTS for p in run_dir.rglob(pattern)]
+    assert {"report.json", "report.sarif", "report.html", "identity.log", "access.log"} <= {p.name for p in artifacts}
+    assert "[REDACTED]" in (cwd / "pytest.stdout").read_text(), "the run had something to redact, and did"
+    return artifacts
+
+
+def test_no_secret_reaches_any_artifact(weak_stack: tuple[dict[str, object], dict[str, str], Path],
+                                        state_dir: Path) -> None:
+    target, credentials, work = weak_stack
+    (work / "staging.yaml").write_text(yaml.safe_dump(target))
+    secrets = {name: value for name, value in credentials.items() if name.endswith("_SECRET")}
+    assert len(secrets) >= 2 and all(len(value) >= 24 for value in secrets.values())
+    result = run_all_scenarios(work, os.environ | credentials, "--target=staging.yaml")
+    assert result.returncode == 1, (work / "pytest.stdout").read_text()[-3000:]
+    artifacts = run_artifacts(work, state_dir) + [work / "stack.stdout", work / "stack.stderr"]
+    assert_no_leaks(artifacts, secrets)
+
+
+def test_no_secret_reaches_any_artifact_of_an_in_process_stack(tmp_path: Path, state_dir: Path) -> None:
+    """The default `--target=local`: pytest starts the stack itself; its secrets are read back from the
+    Identity configuration in the run directory, the one place they are meant to be."""
+    result = run_all_scenarios(tmp_path, dict(os.environ), f"--profile={CANARY_PROFILE}")
+    assert result.returncode == 1, (tmp_path / "pytest.stdout").read_text()[-3000:]
+    (config,) = (state_dir / "runs").glob("*/identity.json")
+    secrets = {name: client["secret"] for name, client in json.loads(config.read_text())["clients"].items()}
+    assert len(secrets) >= 2
+    assert_no_leaks(run_artifacts(tmp_path, state_dir), secrets)
