@@ -7,6 +7,7 @@ import datetime
 import importlib.resources
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -139,7 +140,9 @@ def test_html_report_renders_failures_in_chromium(regression_run: tuple[Path, An
     base, _ = regression_run
     page = base / "out" / "report.html"
     html = page.read_text()
-    assert "http://" not in html and "https://" not in html and "<link" not in html, "no external assets"
+    assert "<link" not in html and " src=" not in html and "url(" not in html, "no external assets"
+    assert set(re.findall(r'href="(.)', html)) <= {"#"}, "links stay inside the page"
+    assert "default-src 'none'" in html, "the page's CSP forbids loading anything from outside"
 
     dom = headless(browser, tmp_path / "profile", "--dump-dom", f"{page.as_uri()}#outcome=failed,error")
     assert dom.returncode == 0, dom.stderr[-2000:]
@@ -180,3 +183,13 @@ def test_bad_baseline_is_one_line_and_exit_4(tmp_path: Path) -> None:
     result = pytest_in(tmp_path, tmp_path / "state", "--scenario=auth", f"--baseline={tmp_path}")
     assert result.returncode == 4
     assert "--baseline:" in result.stderr and "not a harness report.json" in result.stderr
+
+
+def test_missing_chromium_skips_with_a_reason_unless_required(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv("HARNESS_REQUIRE_CHROMIUM", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install chromium"):
+        chromium()
+    monkeypatch.setenv("HARNESS_REQUIRE_CHROMIUM", "1")
+    with pytest.raises(pytest.fail.Exception, match="HARNESS_REQUIRE_CHROMIUM is set"):
+        chromium()
