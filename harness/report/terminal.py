@@ -46,6 +46,10 @@ def summary_lines(run: Run) -> list[str]:
                 lines.append(f"    waived until {result.waiver.expiration_date}: {result.waiver.justification}")
             elif result.waiver is not None and not result.waiver.active(run.today):
                 lines.append(f"    waiver expired on {result.waiver.expiration_date}: fails again")
+    unneeded = [r.name for r in run.results
+                if r.outcome == "passed" and r.waiver is not None and r.waiver.active(run.today)]
+    if unneeded:
+        lines.append(f"waiver no longer needed, the check passes: {', '.join(unneeded)}")
     for scenario, results in run.scenarios().items():
         counts = ", ".join(f"{sum(1 for r in results if r.outcome == o)} {o}"
                            for o in ("failed", "error", "waived", "passed", "skipped")
