@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from harness import doctor as doctor_checks
 from harness.backends import BACKEND_NAMES, Stack, backend_for
 from harness.backends.supervisor import reap
 from harness.catalog import CHECKS, WEAKNESSES, checks_detecting
@@ -114,6 +115,10 @@ def stack_down(args: argparse.Namespace) -> int:
     return 0
 
 
+def doctor(args: argparse.Namespace) -> int:
+    return doctor_checks.run(Path(args.target))
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="harness", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -131,6 +136,9 @@ def parser() -> argparse.ArgumentParser:
     up.set_defaults(handler=stack_up)
     down = stack_commands.add_parser("down", help="stop every stack and process the harness left behind")
     down.set_defaults(handler=stack_down)
+    check = commands.add_parser("doctor", help="check a target file's config, credentials and endpoints before a run")
+    check.add_argument("--target", required=True, metavar="FILE", help="the target file (YAML) to check")
+    check.set_defaults(handler=doctor)
     return root
 
 

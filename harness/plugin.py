@@ -13,8 +13,9 @@ from harness.catalog import CHECKS, SCENARIOS
 from harness.config import Target
 from harness.errors import StackError, UsageError
 from harness.reference.profile import Profile
+from harness.report import options as report_options
 from harness.report.evidence import Evidence, Redactor
-from harness.report.json_report import TARGET_KEY, JsonReport
+from harness.report.results import TARGET_KEY
 
 SCENARIO_ROOT = Path(__file__).resolve().parent.parent / "scenarios"
 BACKEND_KEY = pytest.StashKey[Backend]()
@@ -32,7 +33,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--profile", default="secure", metavar="secure|WEAKNESS[,WEAKNESS...]",
                     help="reference stacks only: secure (default) or weaknesses to switch on")
     group.addoption("--report-dir", default=None, metavar="DIR",
-                    help="write report.json into DIR")
+                    help="write report.json, report.sarif and report.html into DIR")
+    group.addoption("--baseline", default=None, metavar="PATH/report.json",
+                    help="a previous run's report.json: mark each check new-failure, fixed or still-failing")
+    group.addoption("--waivers", default=None, metavar="PATH.yaml",
+                    help="InSpec-style waivers: check id -> justification, expiration_date (YYYY-MM-DD)")
 
 
 def _parse_scenarios(value: str | None) -> frozenset[str]:
@@ -70,9 +75,10 @@ def pytest_configure(config: pytest.Config) -> None:
     if scenarios and not config.getoption("file_or_dir"):
         config.args[:] = [str(SCENARIO_ROOT / name) for name in sorted(scenarios)
                           if (SCENARIO_ROOT / name).is_dir()]
-    if config.getoption("report_dir"):
-        config.pluginmanager.register(
-            JsonReport(Path(config.getoption("report_dir")), profile, config.stash[REDACTOR_KEY]), "harness-json")
+    try:
+        report_options.register(config, profile.name, config.stash[REDACTOR_KEY])
+    except UsageError as exc:
+        raise pytest.UsageError(str(exc)) from None
     # SIGTERM (CI cancelling a job) tears the stack down like Ctrl-C does.
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
 

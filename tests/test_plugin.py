@@ -42,9 +42,9 @@ def test_report_json_has_the_design_shape(tmp_path: Path, state_dir: Path) -> No
     result = run_pytest(["--scenario=tls,auth", f"--report-dir={tmp_path / 'out'}", "-q"], cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-2000:]
     report = json.loads((tmp_path / "out" / "report.json").read_text())
-    assert set(report) == {"target", "profile", "started", "duration_s", "summary", "checks"}
+    assert {"target", "profile", "started", "duration_s", "summary", "checks"} <= set(report)
     summary = report["summary"]
-    assert summary["failed"] == summary["error"] == 0
+    assert summary["failed"] == summary["error"] == summary["waived"] == 0
     assert summary["passed"] + summary["skipped"] == len(report["checks"])
     for check in report["checks"]:
         assert {"id", "title", "scenario", "severity", "outcome", "detects", "refs", "evidence",

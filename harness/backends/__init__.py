@@ -45,7 +45,8 @@ class Stack:
     """
 
     target: Target
-    environ: Mapping[str, str]
+    # Out of the repr: pytest prints a failing test's arguments, and this mapping holds client secrets.
+    environ: Mapping[str, str] = dataclasses.field(repr=False)
     client_reachable: Callable[[str], bool] | None = None
     faults: FaultControls | None = None
 

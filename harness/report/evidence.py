@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 REDACTED = "[REDACTED]"
-JWT_SHAPE = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*")
+# A JWT, or a fragment of one: pytest's repr of a long argument elides its middle with "...", and the
+# tail it keeps is signature material, so everything from the `eyJ` ('{"' in base64url) onward goes.
+JWT_SHAPE = re.compile(r"eyJ[A-Za-z0-9_-]{4,}(?:\.{1,3}[A-Za-z0-9_-]*)*")
 # A credential after the scheme is at least 8 characters, so prose like "bearer token" stays readable.
 BEARER = re.compile(r"(?i)\b(bearer|basic|apikey)\s+[A-Za-z0-9._~+/=-]{8,}")
 MIN_SECRET_LENGTH = 6
@@ -50,6 +52,8 @@ class Redactor:
             return self.text(value)
         if isinstance(value, dict):
             return {self.text(str(k)): self(v) for k, v in value.items()}
-        if isinstance(value, list | tuple | set | frozenset):
+        if isinstance(value, tuple):  # pytest's skip location is a tuple and must stay one
+            return tuple(self(v) for v in value)
+        if isinstance(value, list | set | frozenset):
             return [self(v) for v in value]
         return value

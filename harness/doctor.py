@@ -1,0 +1,165 @@
+"""`harness doctor --target FILE`: before a nightly run, say exactly what is missing for that target.
+
+Each step names the target field it is about: the file validates, every credential variable is set,
+every endpoint accepts TCP and (where declared https/TLS) a verified handshake with the target's CA,
+Identity issues a token to each client, and the gateway answers an authenticated call. A run against
+a target that fails here would only produce errors, so doctor's exit code gates the run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import socket
+import ssl
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+from oauthlib.oauth2 import OAuth2Error
+
+from harness.backends import Stack
+from harness.clients import gateway as gateway_client
+from harness.clients.oauth import fetch_token
+from harness.config import Target, load
+from harness.errors import UsageError
+from harness.report.evidence import Redactor
+
+TIMEOUT_S = 5.0
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    ok: bool
+    subject: str
+    detail: str
+
+    def line(self) -> str:
+        return f"  {'ok' if self.ok else 'MISSING':<8} {self.subject}: {self.detail}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Endpoint:
+    subject: str
+    host: str
+    port: int
+    tls: bool
+    url: str | None = None
+
+
+def endpoints(target: Target) -> Iterator[Endpoint]:
+    """What a run talks to; `gateway.direct_address` is left out on purpose: it should *not* be reachable."""
+    if target.gateway is not None:
+        host, port = target.gateway.address.rsplit(":", 1)
+        yield Endpoint("gateway.address", host, int(port), target.gateway.tls)
+    urls = []
+    if target.identity is not None:
+        urls += [("identity.token_url", target.identity.token_url), ("identity.jwks_url", target.identity.jwks_url)]
+    urls += [(f"{name}.url", service.url) for name in ("optimize", "search", "vault")
+             if (service := getattr(target, name)) is not None]
+    for subject, url in urls:
+        parts = urlsplit(url)
+        yield Endpoint(subject, parts.hostname or "", parts.port or DEFAULT_PORTS[parts.scheme],
+                       parts.scheme == "https", url)
+
+
+def _tls_context(ca_file: Path | None) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+
+
+def probe(endpoint: Endpoint, ca_file: Path | None) -> Finding:
+    where = f"{endpoint.subject} {endpoint.host}:{endpoint.port}"
+    try:
+        sock = socket.create_connection((endpoint.host, endpoint.port), timeout=TIMEOUT_S)
+    except OSError as exc:
+        return Finding(False, where, f"no TCP connection ({exc.strerror or exc})")
+    with sock:
+        if not endpoint.tls:
+            return Finding(True, where, "TCP open, plain text (no TLS declared)")
+        try:
+            with _tls_context(ca_file).wrap_socket(sock, server_hostname=endpoint.host) as tls:
+                version = tls.version()
+        except ssl.SSLCertVerificationError as exc:
+            trust = f"ca_file {ca_file}" if ca_file else "the system CA store (no ca_file set)"
+            return Finding(False, where, f"TLS certificate not trusted by {trust}: {exc.verify_message}")
+        except (ssl.SSLError, OSError) as exc:
+            return Finding(False, where, f"TCP open but no TLS handshake ({exc})")
+    return Finding(True, where, f"TCP open, {version} handshake verified")
+
+
+def check_jwks(url: str, ca_file: Path | None) -> Finding:
+    try:
+        response = requests.get(url, timeout=TIMEOUT_S, verify=str(ca_file) if ca_file else True)
+        keys = response.json().get("keys") if response.status_code == 200 else None
+    except (requests.RequestException, ValueError) as exc:
+        return Finding(False, "identity.jwks_url", f"no JWKS document ({type(exc).__name__})")
+    if not keys:
+        return Finding(False, "identity.jwks_url", f"HTTP {response.status_code}, no signing keys in the answer")
+    return Finding(True, "identity.jwks_url", f"{len(keys)} signing key(s) published")
+
+
+def check_credentials(target: Target, environ: Mapping[str, str]) -> list[Finding]:
+    findings = []
+    for name, client in target.clients.items():
+        unset = [env for env in (client.client_id_env, client.client_secret_env) if not environ.get(env)]
+        findings.append(Finding(not unset, f"clients.{name}",
+                                f"environment variable {', '.join(unset)} is not set" if unset
+                                else f"{client.client_id_env} and {client.client_secret_env} are set"))
+    return findings
+
+
+def check_tokens(target: Target, environ: Mapping[str, str], ready: set[str], redact: Redactor) -> list[Finding]:
+    """A token per client whose credentials resolved, then one authenticated gateway call."""
+    findings = []
+    stack = Stack(target, environ)
+    token = None
+    for name in target.clients:
+        if name not in ready or target.identity is None:
+            continue
+        try:
+            issued = fetch_token(stack, name)
+        except (requests.RequestException, OAuth2Error, UsageError, ValueError, KeyError) as exc:
+            findings.append(Finding(False, f"clients.{name} token", redact.text(f"{type(exc).__name__}: {exc}")))
+            continue
+        findings.append(Finding(True, f"clients.{name} token", f"issued for audience {target.clients[name].audience}"))
+        token = issued if name == "default" else token
+    if target.gateway is not None and token is not None:
+        result = gateway_client.topology(target.gateway, target.ca_file, f"Bearer {token}")
+        findings.append(Finding(result.ok, "gateway.address Topology", f"gRPC {result.code.name} with the default "
+                                f"client's token" + (f" ({redact.text(result.details)})" if result.details else "")))
+    return findings
+
+
+def diagnose(target: Target, environ: Mapping[str, str]) -> list[Finding]:
+    redact = Redactor()
+    redact.add_secrets(environ[c.client_secret_env] for c in target.clients.values() if environ.get(c.client_secret_env))
+    findings = check_credentials(target, environ)
+    ready = {f.subject.removeprefix("clients.") for f in findings if f.ok}
+    reachable = set()
+    for endpoint in endpoints(target):
+        finding = probe(endpoint, target.ca_file)
+        findings.append(finding)
+        if finding.ok:
+            reachable.add(endpoint.subject)
+    if "identity.jwks_url" in reachable and target.identity is not None:
+        findings.append(check_jwks(target.identity.jwks_url, target.ca_file))
+    if "identity.token_url" in reachable:
+        findings += check_tokens(target, environ, ready, redact)
+    return findings
+
+
+def run(path: Path, environ: Mapping[str, str] = os.environ) -> int:
+    """Prints one line per finding; 0 when nothing is missing, 1 otherwise. A bad file raises UsageError."""
+    target = load(path, environ)
+    print(f"harness doctor: target {target.name} ({path})")
+    absent = [name for name in ("gateway", "identity", "optimize", "search", "vault") if getattr(target, name) is None]
+    if absent:
+        print(f"  {'-':<8} not declared, their checks will skip: {', '.join(absent)}")
+    findings = diagnose(target, environ)
+    for finding in findings:
+        print(finding.line())
+    problems = [f for f in findings if not f.ok]
+    print(f"harness doctor: {len(problems)} problem(s)" if problems else "harness doctor: ready to run")
+    return 1 if problems else 0
