@@ -42,6 +42,9 @@ class Identity(_Model):
 
 class HttpService(_Model):
     url: str = Field(pattern=r"^https?://")
+    http_url: str | None = Field(default=None, pattern=r"^http://",
+                                 description="the service's plain-HTTP address, if it has one (Optimize's "
+                                             "container port); checks prove it is closed or redirects")
 
 
 class Client(_Model):
@@ -66,6 +69,9 @@ class Target(_Model):
     ca_file: Path | None = None
     clients: dict[str, Client] = {}
     capabilities: frozenset[str] = frozenset()
+    shared_network: bool = Field(default=False, description="the test process reaches every address the "
+                                 "services listen on (one network, as on the local backend), so exposure "
+                                 "of internal ports cannot be tested from it")
 
     @pydantic.field_validator("capabilities")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +34,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="reference stacks only: secure (default) or weaknesses to switch on")
     group.addoption("--report-dir", default=None, metavar="DIR",
                     help="write report.json into DIR")
+    group.addoption("--cert-expiry-days", default=30, type=_expiry_days, metavar="DAYS",
+                    help="tls checks fail a certificate that expires within DAYS (default 30)")
+
+
+def _expiry_days(value: str) -> int:
+    """argparse type of --cert-expiry-days: a whole number of days, zero or more."""
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"--cert-expiry-days: {value!r} is not a whole number of days >= 0")
+    return int(value)
 
 
 def _parse_scenarios(value: str | None) -> frozenset[str]:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from harness import config
 from harness.backends import Progress, Stack, readiness
 from harness.backends.supervisor import Supervisor, reap
-from harness.reference import proxy
+from harness.reference import proxy, tls_policy
 from harness.reference.identity.app import ADMIN_AUDIENCE, REALM
 from harness.reference.pki import Pki
 from harness.reference.profile import Profile
@@ -84,7 +84,7 @@ class LocalBackend:
                                    service_config("zeebe", {"port": zeebe_port})])
         proxy_dir = supervisor.run_dir / "proxy"
         nginx_conf = proxy.render(proxy_dir, proxy.ProxySettings(
-            port=proxy_port, upstream_port=zeebe_port, cert=pki.issue("proxy"), ca_file=pki.ca_file,
+            port=proxy_port, upstream_port=zeebe_port, cert=tls_policy.client_facing_cert(pki, "proxy", profile), ca_file=pki.ca_file,
             issuer=issuer, jwks_url=jwks_url, audience=GATEWAY_AUDIENCE, profile=profile,
         ), proxy.find_js_module())
         supervisor.start("proxy", proxy.command(proxy_dir, nginx_conf))
@@ -111,6 +111,7 @@ class LocalBackend:
                           "audience": ADMIN_AUDIENCE},
             },
             "capabilities": ["mint_token", "stop_service"],
+            "shared_network": True,
         }, source="local backend")
         return Stack(target, environ)
 
