@@ -50,7 +50,7 @@ def cli_scans(endpoints: tuple[tls.Endpoint, ...], ca_file: Path | None) -> floa
     for endpoint in endpoints:
         # --mozilla_config exits 1 on a non-compliant server; a completed scan is all this measures.
         result = subprocess.run([sys.executable, "-m", "sslyze", *CLI_COMMANDS, *ca, "--mozilla_config=intermediate",
-                                 "--quiet", endpoint.address], capture_output=True, text=True,
+                                 "--quiet", endpoint.address], check=False, capture_output=True, text=True,
                                 timeout=CLI_TIMEOUT_S)
         if result.returncode not in (0, 1):
             raise SystemExit(f"sslyze CLI failed on {endpoint.address}: {result.stderr.strip()[-300:]}")
@@ -60,7 +60,7 @@ def cli_scans(endpoints: tuple[tls.Endpoint, ...], ca_file: Path | None) -> floa
 def scenario_run(target: str, state_dir: str) -> float:
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--scenario=tls",
-                             f"--target={target}", "-q"], cwd=REPO, capture_output=True, text=True,
+                             f"--target={target}", "-q"], check=False, cwd=REPO, capture_output=True, text=True,
                             timeout=CLI_TIMEOUT_S, env=os.environ | {"HARNESS_STATE_DIR": state_dir})
     if result.returncode != 0:
         raise SystemExit(f"pytest --scenario=tls failed:\n{result.stdout[-2000:]}")

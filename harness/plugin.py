@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
+import datetime as dt
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +22,7 @@ BACKEND_KEY = pytest.StashKey[Backend]()
 PROFILE_KEY = pytest.StashKey[Profile]()
 SCENARIOS_KEY = pytest.StashKey[frozenset[str]]()
 REDACTOR_KEY = pytest.StashKey[Redactor]()
+EXPIRY_HORIZON_KEY = pytest.StashKey[dt.timedelta]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -34,15 +35,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="reference stacks only: secure (default) or weaknesses to switch on")
     group.addoption("--report-dir", default=None, metavar="DIR",
                     help="write report.json into DIR")
-    group.addoption("--cert-expiry-days", default=30, type=_expiry_days, metavar="DAYS",
+    group.addoption("--cert-expiry-days", default="30", metavar="DAYS",
                     help="tls checks fail a certificate that expires within DAYS (default 30)")
 
 
-def _expiry_days(value: str) -> int:
-    """argparse type of --cert-expiry-days: a whole number of days, zero or more."""
+def _expiry_horizon(value: str) -> dt.timedelta:
     if not value.isdigit():
-        raise argparse.ArgumentTypeError(f"--cert-expiry-days: {value!r} is not a whole number of days >= 0")
-    return int(value)
+        raise UsageError(f"--cert-expiry-days: {value!r} is not a whole number of days >= 0")
+    return dt.timedelta(days=int(value))
 
 
 def _parse_scenarios(value: str | None) -> frozenset[str]:
@@ -70,6 +70,7 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         backend = backend_for(config.getoption("target"))
         profile = Profile.parse(config.getoption("profile"), backend.name)
+        config.stash[EXPIRY_HORIZON_KEY] = _expiry_horizon(config.getoption("cert_expiry_days"))
     except UsageError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[SCENARIOS_KEY] = scenarios
@@ -133,6 +134,12 @@ def stack(pytestconfig: pytest.Config) -> Iterator[Stack]:
 @pytest.fixture(scope="session")
 def target(stack: Stack) -> Target:
     return stack.target
+
+
+@pytest.fixture(scope="session")
+def cert_expiry_horizon(pytestconfig: pytest.Config) -> dt.timedelta:
+    """How long a certificate must stay valid from now (--cert-expiry-days) for the tls checks to pass."""
+    return pytestconfig.stash[EXPIRY_HORIZON_KEY]
 
 
 @pytest.fixture

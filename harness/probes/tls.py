@@ -41,7 +41,7 @@ from sslyze.mozilla_tls_profile.tls_config_checker import (
     check_server_against_tls_configuration,
 )
 
-from harness.config import Gateway, HttpService, Identity, Target
+from harness.config import Gateway, Identity, Target
 
 VERSION_COMMANDS = {
     "SSL 2.0": ScanCommand.SSL_2_0_CIPHER_SUITES,
@@ -84,7 +84,7 @@ def _from_url(name: str, url: str) -> Endpoint:
 
 def endpoints(target: Target) -> tuple[Endpoint, ...]:
     """Every endpoint the Target declares: the gateway (through the proxy), Identity's token URL host, and
-    every HTTP service field (optimize, search, vault, and any added later), deduplicated by address."""
+    every service field with a `url` (optimize, search, vault, and any added later), deduplicated by address."""
     found: list[Endpoint] = []
     for field in type(target).model_fields:
         value = getattr(target, field)
@@ -93,7 +93,7 @@ def endpoints(target: Target) -> tuple[Endpoint, ...]:
             found.append(Endpoint(field, host, int(port), value.tls))
         elif isinstance(value, Identity):
             found.append(_from_url(field, value.token_url))
-        elif isinstance(value, HttpService):
+        elif isinstance(getattr(value, "url", None), str):
             found.append(_from_url(field, value.url))
     unique: dict[str, Endpoint] = {}
     for endpoint in found:
@@ -106,6 +106,7 @@ class Certificate:
     """The leaf certificate the endpoint served, and whether it validates against the Target's CA."""
 
     subject: str
+    issuer: str
     san: tuple[str, ...]
     not_before: dt.datetime
     not_after: dt.datetime
@@ -149,7 +150,7 @@ class Certificate:
         return False
 
     def evidence(self) -> dict[str, Any]:
-        return {"subject": self.subject, "san": list(self.san), "not_before": self.not_before.isoformat(),
+        return {"subject": self.subject, "issuer": self.issuer, "san": list(self.san), "not_before": self.not_before.isoformat(),
                 "not_after": self.not_after.isoformat(), "key": self.key, "trusted_by_target_ca": self.trusted,
                 "validation_error": self.validation_error}
 
@@ -251,7 +252,7 @@ def _certificate(result: Any) -> Certificate:
     validations = supplied or deployment.path_validation_results
     trusted = any(r.was_validation_successful for r in validations)
     errors = [r.validation_error for r in validations if r.validation_error]
-    return Certificate(subject=leaf.subject.rfc4514_string(), san=_san(leaf),
+    return Certificate(subject=leaf.subject.rfc4514_string(), issuer=leaf.issuer.rfc4514_string(), san=_san(leaf),
                        not_before=leaf.not_valid_before_utc, not_after=leaf.not_valid_after_utc,
                        key_type=key_type, key_bits=bits, curve=curve, trusted=trusted,
                        validation_error=None if trusted else (errors[0] if errors else "no trust store validated it"))

@@ -36,7 +36,7 @@ def client_facing_cert(pki: Pki, name: str, profile: Profile) -> ServerCert:
     """The certificate of the endpoint clients use (the proxy), with at most one certificate weakness:
     expired, issued for another host, or self-signed instead of from the Target's CA."""
     if profile.has("cert_expired"):
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         validity = dt.timedelta(days=90)
         return pki.issue(name, not_before=now - EXPIRED_AGO - validity, validity=validity)
     if profile.has("cert_wrong_host"):

@@ -3,8 +3,6 @@ first check that needs it; every check reads the same result instead of rescanni
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from harness.config import Target
@@ -17,8 +15,3 @@ def tls_scans(target: Target) -> tls.ScanReport:
     if not endpoints:
         pytest.skip("the target declares no endpoints to scan")
     return tls.scan_all(endpoints, target.ca_file)
-
-
-@pytest.fixture(scope="session")
-def expiry_horizon(pytestconfig: pytest.Config) -> dt.timedelta:
-    return dt.timedelta(days=pytestconfig.getoption("cert_expiry_days"))

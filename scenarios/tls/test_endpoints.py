@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from harness.probes import tls
-
 import pytest
+
+from harness.probes import tls
 
 Finding = Callable[[tls.TlsScan], str | None]
 
@@ -66,10 +66,10 @@ def test_endpoint_certificates_name_client_host(tls_scans: tls.ScanReport, evide
 
 
 @pytest.mark.check("TLS-006")
-def test_endpoint_certificates_valid_beyond_horizon(tls_scans: tls.ScanReport, expiry_horizon: dt.timedelta,
+def test_endpoint_certificates_valid_beyond_horizon(tls_scans: tls.ScanReport, cert_expiry_horizon: dt.timedelta,
                                                     evidence) -> None:
-    now = dt.datetime.now(dt.timezone.utc)
-    evidence.record(horizon_days=expiry_horizon.days, checked_at=now.isoformat(),
+    now = dt.datetime.now(dt.UTC)
+    evidence.record(horizon_days=cert_expiry_horizon.days, checked_at=now.isoformat(),
                     endpoints=certificate_facts(tls_scans))
 
     def finding(scan: tls.TlsScan) -> str | None:
@@ -80,8 +80,8 @@ def test_endpoint_certificates_valid_beyond_horizon(tls_scans: tls.ScanReport, e
             return f"not valid before {cert.not_before.isoformat()}"
         if cert.not_after <= now:
             return f"expired at {cert.not_after.isoformat()}"
-        if cert.not_after - now < expiry_horizon:
-            return f"expires at {cert.not_after.isoformat()}, within {expiry_horizon.days} days"
+        if cert.not_after - now < cert_expiry_horizon:
+            return f"expires at {cert.not_after.isoformat()}, within {cert_expiry_horizon.days} days"
         return None
 
     bad = failures(tls_scans, finding)
