@@ -76,6 +76,7 @@ def test_suites_outside_the_profile_and_weaknesses() -> None:
     assert scan.suites_outside_profile == ("TLS_AES_128_CCM_8_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA")
     assert set(scan.weaknesses) == {"certificate_key", "client_renegotiation"}
     assert "tls_vulnerability_robot" in tls.TlsScan(scan.endpoint, robot="VULNERABLE_WEAK_ORACLE").weaknesses
+    assert not tls.TlsScan(scan.endpoint, robot="UNKNOWN_INCONSISTENT_RESULTS").weaknesses
 
 
 def test_bad_expiry_days_is_one_line_and_exit_4(tmp_path: Path) -> None:

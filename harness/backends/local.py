@@ -83,8 +83,9 @@ class LocalBackend:
         supervisor.start("zeebe", [sys.executable, "-m", "harness.reference.zeebe",
                                    service_config("zeebe", {"port": zeebe_port})])
         proxy_dir = supervisor.run_dir / "proxy"
+        proxy_cert = tls_policy.client_facing_cert(pki, "proxy", profile)
         nginx_conf = proxy.render(proxy_dir, proxy.ProxySettings(
-            port=proxy_port, upstream_port=zeebe_port, cert=tls_policy.client_facing_cert(pki, "proxy", profile), ca_file=pki.ca_file,
+            port=proxy_port, upstream_port=zeebe_port, cert=proxy_cert, ca_file=pki.ca_file,
             issuer=issuer, jwks_url=jwks_url, audience=GATEWAY_AUDIENCE, profile=profile,
         ), proxy.find_js_module())
         supervisor.start("proxy", proxy.command(proxy_dir, nginx_conf))

@@ -21,6 +21,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from sslyze import (
     CertificateInfoExtraArgument,
+    CertificateInfoScanResult,
     RobotScanResultEnum,
     ScanCommand,
     ScanCommandAttemptStatusEnum,
@@ -58,6 +59,9 @@ INTERMEDIATE = MozillaTlsConfiguration.get(TlsConfigurationEnum.MOZILLA_INTERMED
 SUPPLIED_CA_STORE = "Supplied CA file"
 MIN_RSA_BITS = 2048
 MIN_EC_BITS = 256
+# Mozilla's checker flags only a strong oracle; a weak one (exploitable with more queries) fails here too.
+ROBOT_VULNERABLE = frozenset({RobotScanResultEnum.VULNERABLE_STRONG_ORACLE.name,
+                              RobotScanResultEnum.VULNERABLE_WEAK_ORACLE.name})
 NETWORK_TIMEOUT_S = 5
 NETWORK_RETRIES = 2
 
@@ -197,8 +201,7 @@ class TlsScan:
             found["certificate_key"] = f"Certificate key is {self.certificate.key}, below 2048-bit RSA or P-256."
         if self.client_renegotiation:
             found["client_renegotiation"] = "Server accepts client-initiated renegotiation (DoS)."
-        if self.robot not in {RobotScanResultEnum.NOT_VULNERABLE_NO_ORACLE.name,
-                              RobotScanResultEnum.NOT_VULNERABLE_RSA_NOT_SUPPORTED.name}:
+        if self.robot in ROBOT_VULNERABLE:
             found.setdefault("tls_vulnerability_robot", f"ROBOT test result: {self.robot}.")
         return found
 
@@ -238,7 +241,7 @@ def _san(cert: x509.Certificate) -> tuple[str, ...]:
                  + [f"IP:{ip}" for ip in names.get_values_for_type(x509.IPAddress)])
 
 
-def _certificate(result: Any) -> Certificate:
+def _certificate(result: CertificateInfoScanResult) -> Certificate:
     deployment = result.certificate_deployments[0]
     leaf = deployment.received_certificate_chain[0]
     key = leaf.public_key()
