@@ -94,3 +94,38 @@ def test_expiry_horizon_beyond_the_certificate_turns_tls_006_red(tmp_path: Path,
     assert checks["TLS-006"]["outcome"] == "failed" and "within 400 days" in checks["TLS-006"]["message"]
     assert checks["TLS-006"]["evidence"]["horizon_days"] == 400
     assert all(c["outcome"] != "failed" for cid, c in checks.items() if cid != "TLS-006")
+
+
+COUNTER_PLUGIN = '''
+import json, os
+import sslyze
+
+queued = []
+original = sslyze.Scanner.queue_scans
+
+
+def counting(self, requests):
+    queued.append([r.server_location.display_string for r in requests])
+    return original(self, requests)
+
+
+sslyze.Scanner.queue_scans = counting
+
+
+def pytest_sessionfinish(session):
+    with open(os.environ["TLS_SCAN_COUNT_FILE"], "w") as handle:
+        json.dump(queued, handle)
+'''
+
+
+def test_the_scenario_scans_each_endpoint_once_in_one_scanner(tmp_path: Path, state_dir: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Five scan checks, one Scanner: every endpoint is queued once, together, however many checks read it."""
+    (tmp_path / "tls_scan_counter.py").write_text(COUNTER_PLUGIN)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    monkeypatch.setenv("TLS_SCAN_COUNT_FILE", str(tmp_path / "queued.json"))
+    result = run_pytest(["-p", "tls_scan_counter", "--scenario=tls", "-q"], cwd=REPO)
+    assert result.returncode == 0, result.stdout[-2000:]
+    queued = json.loads((tmp_path / "queued.json").read_text())
+    assert len(queued) == 1, f"expected one Scanner.queue_scans call, got {queued}"
+    assert len(queued[0]) == len(set(queued[0])) == 2, "gateway and identity, each once"
