@@ -61,10 +61,10 @@ WEAKNESSES: dict[str, Weakness] = {
     **_weaknesses("tls", {
         "tls_off": ("the gateway endpoint speaks plaintext h2c instead of TLS", REFERENCE),
         "tls_legacy_versions": ("the gateway endpoint also accepts TLS 1.0 and 1.1", REFERENCE),
-        "weak_ciphers": ("CBC, RSA key exchange and 3DES suites outside Mozilla intermediate", frozenset()),
-        "cert_expired": ("the server certificate is past its notAfter", frozenset()),
-        "cert_wrong_host": ("the server certificate names another host", frozenset()),
-        "cert_untrusted": ("the server certificate is self-signed, not from the Target's CA", frozenset()),
+        "weak_ciphers": ("the gateway endpoint also accepts CBC-mode suites outside Mozilla intermediate", REFERENCE),
+        "cert_expired": ("the server certificate is past its notAfter", REFERENCE),
+        "cert_wrong_host": ("the server certificate names another host", REFERENCE),
+        "cert_untrusted": ("the server certificate is self-signed, not from the Target's CA", REFERENCE),
         "optimize_http_open": ("Optimize's plain-HTTP port serves the application", frozenset()),
         "gateway_exposed": ("the gateway behind the proxy is reachable from the client network", DOCKER),
     }),
@@ -120,6 +120,11 @@ ASVS_TLS_EVERYWHERE = "ASVS 4.0.3 9.1.1"
 ASVS_TOKEN_VERIFIED = "ASVS 4.0.3 3.5.3"
 ASVS_SERVICE_AUTH = "ASVS 4.0.3 1.4.4"
 ASVS_TOKEN_EXPIRY = "ASVS 4.0.3 3.3.1"
+ASVS_TLS_CIPHERS = "ASVS 4.0.3 9.1.2"
+ASVS_TLS_TRUSTED_CERT = "ASVS 4.0.3 9.2.1"
+ASVS_HSTS = "ASVS 4.0.3 14.4.5"
+ASVS_SEGREGATION = "ASVS 4.0.3 1.14.1"
+MOZILLA_TLS_GUIDELINES = "Mozilla Server Side TLS 5.7: intermediate"
 ASVS_PROXY_HEADER_AUTH = "ASVS 4.0.3 14.5.4"
 ASVS_NO_TOKEN_IN_URL = "ASVS 4.0.3 13.1.3"
 ASVS_SAME_PARSERS = "ASVS 4.0.3 13.1.1"
@@ -131,10 +136,22 @@ FORGED_TOKEN_REFS = (ASVS_TOKEN_VERIFIED, ASVS_PROXY_HEADER_AUTH, SOURCE_ZEEBE_G
 CHECKS: dict[str, Check] = {check.id: check for check in (
     Check("TLS-001", "Gateway endpoint refuses plaintext gRPC", "tls", "critical",
           (ASVS_TLS_EVERYWHERE, SOURCE_ZEEBE_GRPC), ("tls_off",)),
-    Check("TLS-002", "Gateway endpoint refuses SSL 2/3, TLS 1.0 and TLS 1.1", "tls", "high",
+    Check("TLS-002", "Every TLS endpoint refuses SSL 2/3, TLS 1.0 and TLS 1.1", "tls", "high",
           (ASVS_TLS_VERSIONS, SOURCE_ZEEBE_GRPC), ("tls_legacy_versions",)),
-    Check("TLS-090", "The gateway behind the proxy is not reachable from the client network", "tls", "high",
-          ("ASVS 4.0.3 1.14.1", SOURCE_ZEEBE_GRPC), ("gateway_exposed",)),
+    Check("TLS-003", "Every TLS endpoint meets Mozilla's intermediate profile and resists known TLS attacks",
+          "tls", "high", (ASVS_TLS_CIPHERS, ASVS_TLS_VERSIONS, MOZILLA_TLS_GUIDELINES), ("weak_ciphers",)),
+    Check("TLS-004", "Every TLS endpoint's certificate chain validates against the Target's CA", "tls", "critical",
+          (ASVS_TLS_TRUSTED_CERT, SOURCE_ZEEBE_GRPC), ("cert_untrusted",)),
+    Check("TLS-005", "Every TLS endpoint's certificate names the host clients connect to", "tls", "critical",
+          (ASVS_TLS_TRUSTED_CERT, SOURCE_ZEEBE_GRPC), ("cert_wrong_host",)),
+    Check("TLS-006", "Every TLS endpoint's certificate is valid now and beyond the expiry horizon", "tls", "high",
+          (ASVS_TLS_TRUSTED_CERT,), ("cert_expired",)),
+    Check("TLS-007", "Optimize's plain-HTTP port is closed or only redirects to https", "tls", "high",
+          (ASVS_TLS_EVERYWHERE, SOURCE_OPTIMIZE_SECURITY), ("optimize_http_open",)),
+    Check("TLS-008", "Optimize's https responses carry Strict-Transport-Security", "tls", "medium",
+          (ASVS_HSTS, SOURCE_OPTIMIZE_SECURITY), ("hsts_missing",)),
+    Check("TLS-009", "The gateway behind the proxy is not reachable from the client network", "tls", "critical",
+          (ASVS_SEGREGATION, SOURCE_ZEEBE_GRPC), ("gateway_exposed",)),
     Check("AUTH-001", "A call without a token is refused on every authenticated endpoint", "auth", "critical",
           (ASVS_SERVICE_AUTH, ASVS_PROXY_HEADER_AUTH, SOURCE_ZEEBE_GRPC), ("proxy_auth_off",)),
     Check("AUTH-002", "A genuinely signed token expired beyond any leeway is refused", "auth", "high",

@@ -42,6 +42,9 @@ class Identity(_Model):
 
 class HttpService(_Model):
     url: str = Field(pattern=r"^https?://")
+    http_url: str | None = Field(default=None, pattern=r"^http://",
+                                 description="the service's plain-HTTP address, if it has one (Optimize's "
+                                             "container port); checks prove it is closed or redirects")
 
 
 class Client(_Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ BACKEND_KEY = pytest.StashKey[Backend]()
 PROFILE_KEY = pytest.StashKey[Profile]()
 SCENARIOS_KEY = pytest.StashKey[frozenset[str]]()
 REDACTOR_KEY = pytest.StashKey[Redactor]()
+EXPIRY_HORIZON_KEY = pytest.StashKey[dt.timedelta]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -38,6 +40,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="a previous run's report.json: mark each check new-failure, fixed or still-failing")
     group.addoption("--waivers", default=None, metavar="PATH.yaml",
                     help="InSpec-style waivers: check id -> justification, expiration_date (YYYY-MM-DD)")
+    group.addoption("--cert-expiry-days", default="30", metavar="DAYS",
+                    help="tls checks fail a certificate that expires within DAYS (default 30)")
+
+
+def _expiry_horizon(value: str) -> dt.timedelta:
+    if not value.isdigit():
+        raise UsageError(f"--cert-expiry-days: {value!r} is not a whole number of days >= 0")
+    return dt.timedelta(days=int(value))
 
 
 def _parse_scenarios(value: str | None) -> frozenset[str]:
@@ -65,6 +75,7 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         backend = backend_for(config.getoption("target"))
         profile = Profile.parse(config.getoption("profile"), backend.name)
+        config.stash[EXPIRY_HORIZON_KEY] = _expiry_horizon(config.getoption("cert_expiry_days"))
     except UsageError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[SCENARIOS_KEY] = scenarios
@@ -129,6 +140,12 @@ def stack(pytestconfig: pytest.Config) -> Iterator[Stack]:
 @pytest.fixture(scope="session")
 def target(stack: Stack) -> Target:
     return stack.target
+
+
+@pytest.fixture(scope="session")
+def cert_expiry_horizon(pytestconfig: pytest.Config) -> dt.timedelta:
+    """How long a certificate must stay valid from now (--cert-expiry-days) for the tls checks to pass."""
+    return pytestconfig.stash[EXPIRY_HORIZON_KEY]
 
 
 @pytest.fixture

@@ -46,6 +46,7 @@ def test_report_json_has_the_design_shape(tmp_path: Path, state_dir: Path) -> No
     summary = report["summary"]
     assert summary["failed"] == summary["error"] == summary["waived"] == 0
     assert summary["passed"] + summary["skipped"] == len(report["checks"])
+    assert all(c["skip_reason"] for c in report["checks"] if c["outcome"] == "skipped")
     for check in report["checks"]:
         assert {"id", "title", "scenario", "severity", "outcome", "detects", "refs", "evidence",
                 "duration_s"} <= set(check)

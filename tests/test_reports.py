@@ -26,6 +26,12 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser")
 TODAY = datetime.date.today()
 # The run: proxy_auth_off turns AUTH-001..003 red; the baseline and waivers below classify them.
 BASELINE = {"AUTH-002": "failed", "AUTH-003": "passed", "TLS-001": "failed", "TLS-002": "passed"}
+# One case per check, so each check id stands for exactly one test (the gateway's, where parametrized).
+SELECTED = ("scenarios/auth/test_gateway_tokens.py::test_no_token[gateway]",
+            "scenarios/auth/test_gateway_tokens.py::test_expired_token[gateway]",
+            "scenarios/auth/test_gateway_tokens.py::test_alg_none[gateway-alg_none]",
+            "scenarios/tls/test_gateway_tls.py::test_gateway_refuses_plaintext",
+            "scenarios/tls/test_endpoints.py::test_endpoints_refuse_legacy_versions")
 WAIVERS = {
     "AUTH-001": {"justification": "proxy replaced in sprint 42", "expiration_date": TODAY + datetime.timedelta(days=30)},
     "AUTH-002": {"justification": "accepted until the last release", "expiration_date": TODAY - datetime.timedelta(days=1)},
@@ -45,7 +51,7 @@ def regression_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subp
     baseline.parent.mkdir()
     baseline.write_text(json.dumps({"checks": [{"id": i, "outcome": o} for i, o in BASELINE.items()]}))
     (base / "waivers.yaml").write_text(yaml.safe_dump(WAIVERS))
-    result = pytest_in(REPO, base / "state", "--scenario=tls,auth", "--profile=proxy_auth_off",
+    result = pytest_in(REPO, base / "state", *SELECTED, "--scenario=tls,auth", "--profile=proxy_auth_off",
                        f"--report-dir={base / 'out'}", f"--baseline={baseline}", f"--waivers={base / 'waivers.yaml'}",
                        f"--junitxml={base / 'junit.xml'}")
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr
@@ -68,16 +74,16 @@ def test_report_json_carries_regressions_and_waivers(regression_run: tuple[Path,
     assert checks["AUTH-001"]["outcome"] == "waived"
     assert checks["AUTH-001"]["waiver"]["justification"] == "proxy replaced in sprint 42"
     assert report["summary"] == {"passed": 2, "failed": 2, "skipped": 0, "error": 0, "waived": 1}
-    assert report["baseline"]["new_failures"] == ["AUTH-003"] and report["baseline"]["fixed"] == ["TLS-001"]
+    assert report["baseline"]["new_failures"] == ["AUTH-003[gateway-alg_none]"] and report["baseline"]["fixed"] == ["TLS-001"]
 
 
 def test_terminal_summary_leads_with_new_failures(regression_run: tuple[Path, Any]) -> None:
     _, result = regression_run
     summary = result.stdout.split("harness summary", 1)[1]
     lines = summary.splitlines()[1:]
-    assert lines[0].startswith("against baseline") and "1 new failure(s): AUTH-003; 1 fixed: TLS-001" in lines[0]
-    assert lines[1].startswith("NEW-FAILURE AUTH-003 ")
-    assert lines[2].startswith('    evidence: sent="the valid token') and 'grpc_status="OK"' in lines[2]
+    assert lines[0].startswith("against baseline") and "1 new failure(s): AUTH-003[gateway-alg_none]; 1 fixed: TLS-001" in lines[0]
+    assert lines[1].startswith("NEW-FAILURE AUTH-003[gateway-alg_none] ")
+    assert lines[2].startswith('    evidence: endpoint="gateway"') and 'status="OK"' in lines[2]
     assert any(line.startswith("WAIVED AUTH-001") for line in lines)
     assert "    waiver expired on" in summary
     assert summary.index("scenario auth:") < summary.index("scenario tls:"), "the failing scenario comes first"
@@ -113,9 +119,10 @@ def test_sarif_schema_rejects_a_broken_log() -> None:
 def test_junit_names_testcases_by_check_id(regression_run: tuple[Path, Any]) -> None:
     base, _ = regression_run
     cases = {case.get("name"): case for case in ET.parse(base / "junit.xml").iter("testcase")}
-    assert set(cases) == {"AUTH-001", "AUTH-002", "AUTH-003", "TLS-001", "TLS-002"}
-    assert cases["AUTH-003"].find("failure") is not None
-    assert cases["AUTH-003"].get("classname") == "scenarios.auth.test_gateway_tokens"
+    assert set(cases) == {"AUTH-001[gateway]", "AUTH-002[gateway]", "AUTH-003[gateway-alg_none]", "TLS-001",
+                          "TLS-002"}
+    assert cases["AUTH-003[gateway-alg_none]"].find("failure") is not None
+    assert cases["AUTH-003[gateway-alg_none]"].get("classname") == "scenarios.auth.test_gateway_tokens"
     properties = {p.get("name"): p.get("value") for p in cases["TLS-001"].iter("property")}
     assert properties == {"check_id": "TLS-001"}
 
@@ -147,13 +154,13 @@ def test_html_report_renders_failures_in_chromium(regression_run: tuple[Path, An
     dom = headless(browser, tmp_path / "profile", "--dump-dom", f"{page.as_uri()}#outcome=failed,error")
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert 'data-ready="true"' in dom.stdout, "the page's script ran"
-    for check_id in ("AUTH-002", "AUTH-003"):
+    for check_id in ("AUTH-002[gateway]", "AUTH-003[gateway-alg_none]"):
         row = dom.stdout.split(f'data-check="{check_id}"', 1)[1].split(">", 1)[0]
         assert "hidden" not in row, f"failed check {check_id} is shown"
     passed_row = dom.stdout.split('<tr class="check-row row-passed"', 1)[1].split(">", 1)[0]
     assert "hidden" in passed_row, "the outcome filter from the URL hides passed checks"
     assert "2 of 5 checks shown" in dom.stdout
-    assert "AssertionError: the valid token" in dom.stdout and "grpc_status" in dom.stdout, "failure evidence"
+    assert "AssertionError: gateway: alg_none" in dom.stdout and "status" in dom.stdout, "failure evidence"
 
     shot = tmp_path / "report.png"
     taken = headless(browser, tmp_path / "profile", f"--screenshot={shot}", "--window-size=1280,900", page.as_uri())

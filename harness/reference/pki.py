@@ -92,9 +92,10 @@ class Pki:
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         )
-        if not self_signed:
-            builder = builder.add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(self._ca_key.public_key()), critical=False)
+        # A self-signed leaf names its own key as authority, as `openssl req -x509` does, so verifiers
+        # reject it for its untrusted issuer rather than for a malformed certificate.
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(signing_key.public_key()), critical=False)
         cert = builder.sign(signing_key, hashes.SHA256())
         cert_file, key_file = self.directory / f"{name}.pem", self.directory / f"{name}.key"
         cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))

@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from harness.reference.tls_policy import INTERMEDIATE_CIPHERS, SINGLE_GROUP
+
 HOST = "127.0.0.1"
 
 
@@ -46,6 +48,13 @@ def serve_asgi(app: Any, config: dict[str, Any]) -> None:
     import uvicorn
 
     tls = config.get("tls") or {}
-    uvicorn.run(app, host=config.get("host", HOST), port=int(config["port"]), log_level="warning", access_log=False,
-                ssl_certfile=tls.get("cert_file"), ssl_keyfile=tls.get("key_file"),
-                server_header=False, date_header=True, lifespan="off")
+    server_config = uvicorn.Config(app, host=config.get("host", HOST), port=int(config["port"]), log_level="warning",
+                                   access_log=False, ssl_certfile=tls.get("cert_file"),
+                                   ssl_keyfile=tls.get("key_file"), ssl_ciphers=INTERMEDIATE_CIPHERS,
+                                   server_header=False, date_header=True, lifespan="off")
+    # uvicorn exposes ciphers but not groups: load the config, then pin the group on its SSL context
+    # (Mozilla intermediate; OpenSSL 3's defaults add X448 and secp521r1).
+    server_config.load()
+    if server_config.ssl is not None:
+        server_config.ssl.set_ecdh_curve(SINGLE_GROUP)
+    uvicorn.Server(server_config).run()

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from harness.reference import proxy
+from harness.reference import proxy, tls_policy
 from harness.reference.identity.app import ADMIN_AUDIENCE, REALM
 from harness.reference.pki import DEFAULT_HOSTS, Pki
 from harness.reference.profile import Profile
@@ -114,7 +114,7 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
     })
     zeebe = python_service("zeebe", {**listen("zeebe")})
     proxy_dir = run_dir / "proxy"
-    proxy_cert = pki.issue("proxy", (*DEFAULT_HOSTS, placements["proxy"].internal.host))
+    proxy_cert = tls_policy.client_facing_cert(pki, "proxy", profile)
     nginx_conf = proxy.render(proxy_dir, proxy.ProxySettings(
         port=placements["proxy"].bind.port, upstream_port=placements["zeebe"].internal.port, cert=proxy_cert,
         ca_file=pki.ca_file, issuer=issuer, jwks_url=internal_jwks_url, audience=GATEWAY_AUDIENCE,

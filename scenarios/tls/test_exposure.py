@@ -1,4 +1,5 @@
-"""Network exposure: what sits behind the proxy is not reachable from where clients stand."""
+"""Internal ports stay internal: the gateway behind the auth proxy is not reachable from where clients are
+(Securing Zeebe's gRPC communication: brokers and the gateway on a private network, only the proxy exposed)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from harness.backends import Stack
 from harness.config import Gateway
 
 
-@pytest.mark.check("TLS-090")
+@pytest.mark.check("TLS-009")
 def test_gateway_not_reachable_from_client_network(stack: Stack, gateway: Gateway, evidence) -> None:
     if gateway.direct_address is None:
         pytest.skip("the target does not name the gateway's own address (gateway.direct_address)")

@@ -17,14 +17,11 @@ import jinja2
 from harness.errors import StackError
 from harness.reference.pki import ServerCert
 from harness.reference.profile import Profile
+from harness.reference.tls_policy import INTERMEDIATE_CIPHERS, INTERMEDIATE_GROUPS, cipher_string
 
 TEMPLATES = Path(__file__).parent
 JS_MODULE_DIRS = (Path("/usr/lib/nginx/modules"), Path("/usr/lib64/nginx/modules"), Path("/etc/nginx/modules"))
 
-# Mozilla's "intermediate" configuration (TLS 1.2 suites; TLS 1.3 suites are OpenSSL's defaults).
-INTERMEDIATE_CIPHERS = ("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
-                        "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
-                        "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305")
 # OpenSSL 3 refuses TLS < 1.2 at its default security level; the legacy profile must lower it.
 LEGACY_CIPHERS = f"{INTERMEDIATE_CIPHERS}:ECDHE-ECDSA-AES128-SHA:AES128-SHA:@SECLEVEL=0"
 
@@ -92,7 +89,8 @@ def render(run_dir: Path, settings: ProxySettings, js_module: Path) -> Path:
         cert_file=settings.cert.cert_file,
         key_file=settings.cert.key_file,
         tls_protocols="TLSv1 TLSv1.1 TLSv1.2 TLSv1.3" if weak("tls_legacy_versions") else "TLSv1.2 TLSv1.3",
-        tls_ciphers=LEGACY_CIPHERS if weak("tls_legacy_versions") else INTERMEDIATE_CIPHERS,
+        tls_ciphers=LEGACY_CIPHERS if weak("tls_legacy_versions") else cipher_string(settings.profile),
+        tls_groups=":".join(INTERMEDIATE_GROUPS),
         auth=not weak("proxy_auth_off"),
         issuer=settings.issuer,
         audience=settings.audience,

@@ -1,0 +1,131 @@
+"""The TLS probe's own logic, without a network: which endpoints a Target yields, RFC 6125 host matching,
+what counts as outside Mozilla's intermediate profile, and the scenario's expiry horizon option."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from harness import config
+from harness.probes import tls
+from tests.conftest import REPO, run_pytest
+
+NOW = dt.datetime.now(dt.UTC)
+
+
+def certificate(*san: str, key_type: str = "EC", bits: int = 256, curve: str | None = "secp256r1") -> tls.Certificate:
+    return tls.Certificate(subject="CN=x", issuer="CN=ca", san=san, not_before=NOW, not_after=NOW,
+                           key_type=key_type, key_bits=bits, curve=curve, trusted=True, validation_error=None)
+
+
+def test_endpoints_cover_every_declared_service_once() -> None:
+    target = config.validate({
+        "gateway": {"address": "zeebe.example.com:443", "direct_address": "10.0.0.5:26500"},
+        "identity": {"token_url": "https://login.example.com/realms/c/token",
+                     "jwks_url": "https://login.example.com/realms/c/certs", "issuer": "https://login.example.com"},
+        "optimize": {"url": "https://optimize.example.com", "http_url": "http://optimize.example.com:8090"},
+        "search": {"url": "https://login.example.com"},
+        "vault": {"url": "http://vault.internal:8200"},
+    })
+    found = {e.name: e for e in tls.endpoints(target)}
+    assert set(found) == {"gateway", "identity", "optimize", "vault"}, "search shares identity's address"
+    assert found["gateway"] == tls.Endpoint("gateway", "zeebe.example.com", 443, True)
+    assert found["optimize"].address == "optimize.example.com:443"
+    assert found["vault"] == tls.Endpoint("vault", "vault.internal", 8200, False)
+
+
+def test_an_endpoint_declared_without_tls_fails_instead_of_being_scanned() -> None:
+    report = tls.scan_all([tls.Endpoint("vault", "127.0.0.1", 1, False)], None)
+    assert report.scans["vault"].error == "the target declares this endpoint without TLS"
+
+
+@pytest.mark.parametrize(("san", "host", "matches"), [
+    (("IP:127.0.0.1",), "127.0.0.1", True),
+    (("DNS:127.0.0.1",), "127.0.0.1", False),
+    (("DNS:Zeebe.Example.com",), "zeebe.example.com", True),
+    (("DNS:*.example.com",), "zeebe.example.com", True),
+    (("DNS:*.example.com",), "a.zeebe.example.com", False),
+    (("DNS:*.example.com",), "example.com", False),
+    (("DNS:wrong-host.invalid",), "localhost", False),
+])
+def test_san_matching(san: tuple[str, ...], host: str, matches: bool) -> None:
+    assert certificate(*san).names_host(host) is matches
+
+
+@pytest.mark.parametrize(("key_type", "bits", "curve", "strong"), [
+    ("RSA", 2048, None, True), ("RSA", 1024, None, False), ("EC", 256, "secp256r1", True),
+    ("EC", 192, "secp192r1", False), ("DSAPublicKey", 2048, None, False),
+])
+def test_key_strength(key_type: str, bits: int, curve: str | None, strong: bool) -> None:
+    assert certificate(key_type=key_type, bits=bits, curve=curve).strong_key is strong
+
+
+def test_suites_outside_the_profile_and_weaknesses() -> None:
+    scan = tls.TlsScan(
+        tls.Endpoint("gateway", "127.0.0.1", 1, True),
+        accepted_suites={"TLS 1.0": ("TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",), "TLS 1.1": (),
+                         "TLS 1.2": ("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",),
+                         "TLS 1.3": ("TLS_AES_128_GCM_SHA256", "TLS_AES_128_CCM_8_SHA256")},
+        certificate=certificate(key_type="RSA", bits=1024, curve=None),
+        client_renegotiation=True, robot="NOT_VULNERABLE_NO_ORACLE")
+    assert scan.accepted_versions == ("TLS 1.0", "TLS 1.2", "TLS 1.3")
+    assert scan.legacy_versions == ("TLS 1.0",)
+    assert scan.suites_outside_profile == ("TLS_AES_128_CCM_8_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA")
+    assert set(scan.weaknesses) == {"certificate_key", "client_renegotiation"}
+    assert "tls_vulnerability_robot" in tls.TlsScan(scan.endpoint, robot="VULNERABLE_WEAK_ORACLE").weaknesses
+    assert not tls.TlsScan(scan.endpoint, robot="UNKNOWN_INCONSISTENT_RESULTS").weaknesses
+
+
+def test_bad_expiry_days_is_one_line_and_exit_4(tmp_path: Path) -> None:
+    result = run_pytest(["--scenario=tls", "--cert-expiry-days=-3"], cwd=tmp_path)
+    assert result.returncode == 4
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "--cert-expiry-days: '-3'" in lines[0], result.stderr
+
+
+def test_expiry_horizon_beyond_the_certificate_turns_tls_006_red(tmp_path: Path, state_dir: Path) -> None:
+    """The reference certificates live 365 days: a 400-day horizon must fail them, so the option is live."""
+    result = run_pytest(["--scenario=tls", "--cert-expiry-days=400", f"--report-dir={tmp_path}", "-q"], cwd=REPO)
+    checks = {c["id"]: c for c in json.loads((tmp_path / "report.json").read_text())["checks"]}
+    assert result.returncode == 1, result.stdout[-2000:]
+    assert checks["TLS-006"]["outcome"] == "failed" and "within 400 days" in checks["TLS-006"]["message"]
+    assert checks["TLS-006"]["evidence"]["horizon_days"] == 400
+    assert all(c["outcome"] != "failed" for cid, c in checks.items() if cid != "TLS-006")
+
+
+COUNTER_PLUGIN = '''
+import json, os
+import sslyze
+
+queued = []
+original = sslyze.Scanner.queue_scans
+
+
+def counting(self, requests):
+    queued.append([r.server_location.display_string for r in requests])
+    return original(self, requests)
+
+
+sslyze.Scanner.queue_scans = counting
+
+
+def pytest_sessionfinish(session):
+    with open(os.environ["TLS_SCAN_COUNT_FILE"], "w") as handle:
+        json.dump(queued, handle)
+'''
+
+
+def test_the_scenario_scans_each_endpoint_once_in_one_scanner(tmp_path: Path, state_dir: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Five scan checks, one Scanner: every endpoint is queued once, together, however many checks read it."""
+    (tmp_path / "tls_scan_counter.py").write_text(COUNTER_PLUGIN)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    monkeypatch.setenv("TLS_SCAN_COUNT_FILE", str(tmp_path / "queued.json"))
+    result = run_pytest(["-p", "tls_scan_counter", "--scenario=tls", "-q"], cwd=REPO)
+    assert result.returncode == 0, result.stdout[-2000:]
+    queued = json.loads((tmp_path / "queued.json").read_text())
+    assert len(queued) == 1, f"expected one Scanner.queue_scans call, got {queued}"
+    assert len(queued[0]) == len(set(queued[0])) == 2, "gateway and identity, each once"
