@@ -45,7 +45,8 @@ LABEL = "harness"
 OWNER_LABEL = "harness.owner"
 CONTAINER_PORTS = {"identity": 8443, "zeebe": 26500, "proxy": 8443}
 PUBLISHED = ("identity", "proxy")
-IN_CONTAINER = stack.Runtime("python", "nginx", Path("/usr/lib/nginx/modules/ngx_http_js_module.so"))
+# 127.0.0.11 is Docker's embedded DNS on user-defined networks.
+IN_CONTAINER = stack.Runtime("python", "nginx", Path("/usr/lib/nginx/modules/ngx_http_js_module.so"), "127.0.0.11")
 READY_TIMEOUT_S = 15
 PROBE_TIMEOUT_S = 2
 STOP_TIMEOUT_S = 2

@@ -82,6 +82,7 @@ class Runtime:
     python: str
     nginx: str
     js_module: Path
+    resolver: str | None = None
 
 
 def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], runtime: Runtime) -> StackPlan:
@@ -119,6 +120,7 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
         port=placements["proxy"].bind.port, upstream_port=placements["zeebe"].internal.port, cert=proxy_cert,
         ca_file=pki.ca_file, issuer=issuer, jwks_url=internal_jwks_url, audience=GATEWAY_AUDIENCE,
         profile=profile, host=placements["proxy"].bind.host, upstream_host=placements["zeebe"].internal.host,
+        resolver=runtime.resolver,
     ), runtime.js_module)
     services = (
         ServiceSpec("identity", identity, Health("https", "/health/ready")),

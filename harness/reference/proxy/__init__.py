@@ -41,6 +41,7 @@ class ProxySettings:
     jwks_cache_s: int = 5
     host: str = "127.0.0.1"
     upstream_host: str = "127.0.0.1"
+    resolver: str | None = None
 
 
 def find_js_module() -> Path:
@@ -84,6 +85,7 @@ def render(run_dir: Path, settings: ProxySettings, js_module: Path) -> Path:
         host=settings.host,
         port=settings.port,
         upstream_host=settings.upstream_host,
+        resolver=settings.resolver,
         upstream_port=settings.upstream_port,
         tls=not weak("tls_off"),
         cert_file=settings.cert.cert_file,
