@@ -19,12 +19,21 @@ Progress = Callable[[str], None]
 BACKEND_NAMES = ("local", "docker")
 
 
+class Faults(Protocol):
+    """Fault injection on a stack's services ("identity", "zeebe", "proxy"); `start` returns once it serves."""
+
+    def stop(self, service: str) -> None: ...
+
+    def start(self, service: str) -> None: ...
+
+
 @dataclasses.dataclass(frozen=True)
 class Stack:
-    """A Target plus the environment its credential references resolve in."""
+    """A Target plus the environment its credential references resolve in, and fault controls if any."""
 
     target: Target
     environ: Mapping[str, str]
+    faults: Faults | None = None
 
     def credentials(self, client: str) -> Credentials:
         return self.target.credentials(client, self.environ)
