@@ -132,8 +132,9 @@ class LocalBackend:
             "identity": {"token_url": f"{issuer}/protocol/openid-connect/token", "jwks_url": jwks_url,
                          "issuer": issuer, "admin_url": f"{identity_base}/auth/admin/realms/{REALM}",
                          "admin_client": "admin",
-                         # nginx may serve a JWKS up to its cache TTL old, plus a second of slack.
-                         "key_rotation_s": JWKS_CACHE_S + 1, "tenant_grant_ttl_s": TENANT_CACHE_S},
+                         # nginx keeps a cached JWKS up to a second past its TTL (whole-second expiry),
+                         # plus a second for the fetch and the gateway's own refetch.
+                         "key_rotation_s": JWKS_CACHE_S + 2, "tenant_grant_ttl_s": TENANT_CACHE_S},
             "operate": {"url": f"https://{HOST}:{operate_port}"},
             "ca_file": str(pki.ca_file),
             "clients": {

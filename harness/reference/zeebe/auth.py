@@ -81,8 +81,7 @@ class TenantGrants:
 
     async def for_token(self, client_id: str, token: str) -> frozenset[str] | None:
         cached = self.cache.get(client_id)
-        if cached is not None and (self.profile.has("tenant_revocation_ignored")
-                                   or time.monotonic() - cached[0] < self.ttl_s):
+        if cached is not None and time.monotonic() - cached[0] < self.ttl_s:
             return cached[1]
         try:
             tenants = frozenset(str(t["tenantId"]) for t in await asyncio.to_thread(self.http.get_json, self.url, token))
@@ -91,6 +90,8 @@ class TenantGrants:
             if self.profile.has("identity_down_fail_open"):
                 return None
             raise _unauthenticated(NO_TENANTS) from None
+        if cached is not None and self.profile.has("tenant_revocation_ignored"):
+            tenants |= cached[1]  # new grants are merged in, but nothing once granted is ever dropped
         self.cache[client_id] = (time.monotonic(), tenants)
         return tenants
 
