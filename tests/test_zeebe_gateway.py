@@ -157,3 +157,34 @@ def test_uncaught_error_raises_an_incident(local_stack: Stack) -> None:
         thrown = zeebe.call("ThrowError", gateway_pb2.ThrowErrorRequest(jobKey=job.key, errorCode="E1", errorMessage="no"))
         again = zeebe.call("ThrowError", gateway_pb2.ThrowErrorRequest(jobKey=job.key, errorCode="E1"))
     assert thrown.ok and again.code == grpc.StatusCode.FAILED_PRECONDITION
+
+
+def test_variables_cancel_and_messages(local_stack: Stack) -> None:
+    with calls(local_stack, "default", proxy=True) as zeebe:
+        job = started_job(zeebe, "variables", "<default>")
+        update = zeebe.call("SetVariables", gateway_pb2.SetVariablesRequest(
+            elementInstanceKey=job.processInstanceKey, variables='{"order": 8}'))
+        not_object = zeebe.call("SetVariables", gateway_pb2.SetVariablesRequest(
+            elementInstanceKey=job.processInstanceKey, variables="[1]"))
+        assert zeebe.call("CompleteJob", gateway_pb2.CompleteJobRequest(jobKey=job.key, variables='{"done": 1}')).ok
+        waiting = started_job(zeebe, "cancelled", "<default>")
+        cancel = zeebe.call("CancelProcessInstance", gateway_pb2.CancelProcessInstanceRequest(
+            processInstanceKey=waiting.processInstanceKey))
+        gone = zeebe.call("CompleteJob", gateway_pb2.CompleteJobRequest(jobKey=waiting.key))
+        published = zeebe.call("PublishMessage", gateway_pb2.PublishMessageRequest(
+            name="paid", correlationKey="order-8", timeToLive=60_000, messageId="m-1"))
+        duplicate = zeebe.call("PublishMessage", gateway_pb2.PublishMessageRequest(
+            name="paid", correlationKey="order-8", timeToLive=60_000, messageId="m-1"))
+    assert update.ok and update.response.key > 0
+    assert not_object.code == grpc.StatusCode.INVALID_ARGUMENT and not_object.details.endswith("but was 'ARRAY'")
+    assert cancel.ok and gone.code == grpc.StatusCode.NOT_FOUND
+    assert published.ok and published.response.tenantId == "<default>"
+    assert duplicate.code == grpc.StatusCode.ALREADY_EXISTS
+
+
+def test_activation_is_validated_like_the_broker(local_stack: Stack) -> None:
+    with calls(local_stack, "default", proxy=True) as zeebe:
+        reply = zeebe.activate("any", [], max_jobs=0)
+    assert reply.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert reply.details.endswith("Expected to activate job batch with max jobs to activate to be greater than zero, "
+                                  "but it was '0'")

@@ -25,6 +25,7 @@ DEFAULT_TENANT = "<default>"
 PARTITION_ID = 1
 KEY_START = (PARTITION_ID << 51) + 1
 NO_RETRIES_MESSAGE = "No more retries left."
+JSON_NODE_TYPES = {list: "ARRAY", str: "STRING", int: "NUMBER", float: "NUMBER", bool: "BOOLEAN"}
 
 # `None` means the caller may see every tenant (tenant checks off); otherwise the tenants it may see.
 Tenants = Collection[str] | None
@@ -59,7 +60,7 @@ def parse_variables(document: str) -> dict[str, Any]:
                         "Property 'variables' is invalid: Expected document to be valid JSON") from None
     if not isinstance(value, dict):
         raise Rejection(grpc.StatusCode.INVALID_ARGUMENT, "Property 'variables' is invalid: Expected document to "
-                        f"be a root level object, but was '{type(value).__name__.upper()}'")
+                        f"be a root level object, but was '{JSON_NODE_TYPES.get(type(value), 'NULL')}'")
     return value
 
 
@@ -311,10 +312,11 @@ class Engine:
                              "but it was not caught. No error events are available in the scope.")
 
     def update_retries(self, key: int, retries: int, tenants: Tenants) -> None:
-        job = self._job("UPDATE_RETRIES", "update retries of", key, tenants)
+        job = self._job("UPDATE_RETRIES", "update retries for", key, tenants)
         if retries < 1:
-            raise Rejection(grpc.StatusCode.INVALID_ARGUMENT,
-                            f"Expected retries to be greater than zero, but was '{retries}'")
+            raise Rejection(grpc.StatusCode.INVALID_ARGUMENT, "Command 'UPDATE_RETRIES' rejected with code "
+                            f"'INVALID_ARGUMENT': Expected to update retries for job with key '{key}' with a "
+                            f"positive amount of retries, but retries was '{retries}'")
         job.retries = retries
 
     def _raise_incident(self, job: Job, error_type: str, message: str) -> None:

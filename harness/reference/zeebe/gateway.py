@@ -78,6 +78,20 @@ def _activated(job: Job, fetch: list[str]) -> gateway_pb2.ActivatedJob:
         deadline=job.deadline_ms, variables=json.dumps(variables), tenantId=job.instance.tenant_id)
 
 
+def _validate_activation(request: gateway_pb2.ActivateJobsRequest) -> None:
+    """The broker's job batch checks, in its order and words."""
+    prefix = "Command 'ACTIVATE' rejected with code 'INVALID_ARGUMENT': Expected to activate job batch with"
+    if request.maxJobsToActivate <= 0:
+        reason = f"max jobs to activate to be greater than zero, but it was '{request.maxJobsToActivate}'"
+    elif request.timeout <= 0:
+        reason = f"timeout to be greater than zero, but it was '{request.timeout}'"
+    elif not request.type:
+        reason = "type to be present, but it was blank"
+    else:
+        return
+    raise Rejection(grpc.StatusCode.INVALID_ARGUMENT, f"{prefix} {reason}")
+
+
 class Gateway(gateway_pb2_grpc.GatewayServicer):
     def __init__(self, advertised_port: int, engine: Engine, auth: Authenticator) -> None:
         self.advertised_port, self.engine, self.auth = advertised_port, engine, auth
@@ -146,12 +160,7 @@ class Gateway(gateway_pb2_grpc.GatewayServicer):
         try:
             caller = await self.auth.caller(authorization_of(context))
             tenants = tenancy.tenants_for("ActivateJobs", list(request.tenantIds), caller)
-            if not request.type:
-                raise Rejection(grpc.StatusCode.INVALID_ARGUMENT,
-                                "Expected to activate jobs of a non-empty type, but the type was empty")
-            if request.maxJobsToActivate < 1:
-                raise Rejection(grpc.StatusCode.INVALID_ARGUMENT, "Expected to activate jobs with a "
-                                f"maxJobsToActivate greater than 0, but was {request.maxJobsToActivate}")
+            _validate_activation(request)
             jobs = await self._long_poll(request, tenants)
         except Rejection as rejection:
             await context.abort(rejection.code, rejection.message)
