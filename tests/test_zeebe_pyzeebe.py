@@ -100,7 +100,7 @@ def test_failed_job_is_retried_after_the_requested_back_off(local_stack: Stack, 
         return result.variables
 
     assert asyncio.run(scenario()) == {"attempts": 2}
-    (_, first, retries_first), (_, failed, _), (_, second, retries_second) = seen
+    (_, _, retries_first), (_, failed, _), (_, second, retries_second) = seen
     assert (retries_first, retries_second) == (3, 2)
     waited = second - failed
     assert abs(waited - BACKOFF_MS / 1000) <= ACCURACY_S, f"retried after {waited:.3f} s, asked {BACKOFF_MS} ms"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import grpc
 from pyzeebe.proto import gateway_pb2, gateway_pb2_grpc
@@ -66,7 +66,7 @@ class ZeebeCalls:
         self.stub = gateway_pb2_grpc.GatewayStub(self.channel)
         self.metadata = [] if token is None else [("authorization", f"Bearer {token}")]
 
-    def __enter__(self) -> ZeebeCalls:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -11,11 +11,11 @@ Keys and grants persist in the service's state file, so a stop/start keeps every
 from __future__ import annotations
 
 import base64
-import re
 import binascii
 import hmac
 import json
 import os
+import re
 import secrets
 import time
 import urllib.parse

@@ -36,7 +36,7 @@ class SigningKey:
     def from_state(cls, state: dict[str, str]) -> SigningKey:
         key = serialization.load_pem_private_key(state["pem"].encode(), password=None)
         if not isinstance(key, rsa.RSAPrivateKey):
-            raise ValueError("state file: signing key is not RSA")
+            raise TypeError("state file: signing key is not RSA")
         return cls(state["kid"], key)
 
 

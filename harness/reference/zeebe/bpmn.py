@@ -10,7 +10,7 @@ The stdlib parser is used: expat resolves no external entities and caps entity e
 from __future__ import annotations
 
 import dataclasses
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"

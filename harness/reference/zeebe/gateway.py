@@ -15,6 +15,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -250,9 +251,9 @@ async def start_listener(engine: Engine, auth: Authenticator, port: int, tls: di
     await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     if tls:
-        with open(tls["cert_file"], "rb") as cert, open(tls["key_file"], "rb") as key:
-            credentials = grpc.ssl_server_credentials([(key.read(), cert.read())])
-        server.add_secure_port(f"{HOST}:{port}", credentials)
+        # Read once at start, before serving: nothing else runs on the loop yet.
+        pair = (Path(tls["key_file"]).read_bytes(), Path(tls["cert_file"]).read_bytes())
+        server.add_secure_port(f"{HOST}:{port}", grpc.ssl_server_credentials([pair]))
     else:
         server.add_insecure_port(f"{HOST}:{port}")
     await server.start()
