@@ -139,7 +139,7 @@ CHECKS: dict[str, Check] = {check.id: check for check in (
     Check("TEN-001", "Zeebe commands and job activation for another client's tenant are PERMISSION_DENIED",
           "tenancy", "critical", (ASVS_LEAST_PRIVILEGE, ASVS_OBJECT_ACCESS, SOURCE_OPTIMIZE_TENANCY),
           ("tenant_check_off",)),
-    Check("TEN-002", "Jobs and incidents of another tenant are never handed out", "tenancy", "critical",
+    Check("TEN-002", "Jobs of another tenant are never handed out nor completable", "tenancy", "critical",
           (ASVS_OBJECT_ACCESS, SOURCE_OPTIMIZE_TENANCY), ("tenant_check_off",)),
     Check("TEN-003", "With Identity unreachable, tenant-scoped calls are refused (fail closed)", "tenancy", "high",
           (ASVS_FAIL_SECURELY, SOURCE_OPTIMIZE_TENANCY), ("identity_down_fail_open",)),

@@ -53,4 +53,5 @@ def test_report_json_has_the_design_shape(tmp_path: Path, state_dir: Path) -> No
 def test_failing_profile_fails_the_auth_checks(tmp_path: Path, state_dir: Path) -> None:
     result = run_pytest(["--scenario=auth", "--profile=proxy_auth_off", "-q"], cwd=REPO)
     assert result.returncode == 1
-    assert "3 failed" in result.stdout
+    # With the proxy not checking tokens, every auth check fails, however many the suite has.
+    assert " failed" in result.stdout and " passed" not in result.stdout

@@ -1,23 +1,13 @@
-"""What the tenancy checks share: two clients whose tenants differ, and their calls to the gateway."""
+"""The tenancy checks' cast: two clients of the target whose tenants differ."""
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
-import uuid
 
 import pytest
 
-from harness.backends import Stack
-from harness.clients.oauth import fetch_token
-from harness.clients.zeebe import ZeebeCalls, tenancy_endpoint
 from harness.config import Target
-
-
-@dataclasses.dataclass(frozen=True)
-class TenantClient:
-    client: str
-    tenant: str
+from scenarios.tenancy.support import TenantClient
 
 
 @pytest.fixture(scope="session")
@@ -32,20 +22,3 @@ def tenant_pair(target: Target) -> tuple[TenantClient, TenantClient]:
         if only_a and only_b:
             return TenantClient(name_a, only_a[0]), TenantClient(name_b, only_b[0])
     pytest.skip("the target declares no two clients with different tenants (clients.<name>.tenants)")
-
-
-def calls_as(stack: Stack, client: str) -> ZeebeCalls:
-    """A fresh token for `client` and a channel to the tenant-enforcing gateway endpoint."""
-    address, tls = tenancy_endpoint(stack.target)
-    return ZeebeCalls(address, tls, stack.target.ca_file, fetch_token(stack, client))
-
-
-def unique(prefix: str) -> str:
-    """Process ids and job types of one check run, so reruns and other checks never see its jobs."""
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
-
-
-def positive(reply_ok: bool, what: str) -> None:
-    """A refused call only proves something if the allowed one works; otherwise the check errors."""
-    if not reply_ok:
-        raise RuntimeError(f"positive control failed: {what}")

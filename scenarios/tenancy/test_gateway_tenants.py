@@ -8,7 +8,7 @@ from pyzeebe.proto import gateway_pb2
 
 from harness.backends import Stack
 from harness.clients.zeebe import one_task_process
-from scenarios.tenancy.conftest import TenantClient, calls_as, positive, unique
+from scenarios.tenancy.support import TenantClient, calls_as, positive, unique
 
 
 @pytest.mark.check("TEN-001")

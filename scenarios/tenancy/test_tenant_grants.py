@@ -10,7 +10,7 @@ import pytest
 from harness.backends import Stack
 from harness.clients.identity_admin import set_tenant_grant
 from harness.config import Target
-from scenarios.tenancy.conftest import TenantClient, calls_as, positive, unique
+from scenarios.tenancy.support import TenantClient, calls_as, positive, unique
 
 SLACK_S = 0.5
 
