@@ -77,17 +77,17 @@ WEAKNESSES: dict[str, Weakness] = {
         "aud_ignored": ("the proxy ignores the aud claim", REFERENCE),
         "iss_ignored": ("the proxy ignores the iss claim", REFERENCE),
         "signature_unchecked": ("the proxy decodes tokens without verifying the signature", REFERENCE),
-        "rotated_key_still_trusted": ("a retired signing key still verifies", frozenset()),
+        "rotated_key_still_trusted": ("a retired signing key still verifies", LOCAL),
         "optimize_api_open": ("Optimize's public API answers without a token", frozenset()),
         "search_anonymous": ("Elasticsearch answers anonymous requests", frozenset()),
         "vault_anonymous": ("Vault serves secrets without a token", frozenset()),
     }),
     **_weaknesses("tenancy", {
-        "tenant_check_off": ("the gateway ignores tenant grants", frozenset()),
+        "tenant_check_off": ("the gateway ignores tenant grants", LOCAL),
         "optimize_tenant_leak": ("Optimize returns rows of tenants the user lacks", frozenset()),
         "mt_disabled_leak": ("with multi-tenancy off, Optimize returns non-default tenants", frozenset()),
-        "identity_down_fail_open": ("tenant checks pass when Identity is unreachable", frozenset()),
-        "tenant_revocation_ignored": ("a revoked tenant grant stays usable past the cache TTL", frozenset()),
+        "identity_down_fail_open": ("tenant checks pass when Identity is unreachable", LOCAL),
+        "tenant_revocation_ignored": ("a revoked tenant grant stays usable past the cache TTL", LOCAL),
     }),
     **_weaknesses("secrets", {
         "no_retry_backoff": ("the worker fails jobs without a retry back-off", frozenset()),
@@ -132,6 +132,10 @@ ASVS_NO_SSRF = "ASVS 4.0.3 12.6.1"
 # A forged token is tampering, null cipher or key substitution (3.5.3), refused before the gateway trusts
 # the header the proxy passes on (14.5.4); the proxy is the control Camunda's gRPC security guide asks for.
 FORGED_TOKEN_REFS = (ASVS_TOKEN_VERIFIED, ASVS_PROXY_HEADER_AUTH, SOURCE_ZEEBE_GRPC)
+ASVS_LEAST_PRIVILEGE = "ASVS 4.0.3 4.1.3"
+ASVS_FAIL_SECURELY = "ASVS 4.0.3 4.1.5"
+ASVS_OBJECT_ACCESS = "ASVS 4.0.3 4.2.1"
+ASVS_KEY_LIFECYCLE = "ASVS 4.0.3 6.4.1"
 
 CHECKS: dict[str, Check] = {check.id: check for check in (
     Check("TLS-001", "Gateway endpoint refuses plaintext gRPC", "tls", "critical",
@@ -197,6 +201,17 @@ CHECKS: dict[str, Check] = {check.id: check for check in (
           FORGED_TOKEN_REFS, ("signature_unchecked", "proxy_auth_off")),
     Check("AUTH-021", "A token signed by another RSA key under the real kid is refused", "auth", "critical",
           FORGED_TOKEN_REFS, ("signature_unchecked", "proxy_auth_off")),
+    Check("AUTH-022", "A token signed by a rotated-out key is UNAUTHENTICATED within the stated bound", "auth",
+          "high", (ASVS_TOKEN_VERIFIED, ASVS_KEY_LIFECYCLE, SOURCE_ZEEBE_GRPC), ("rotated_key_still_trusted",)),
+    Check("TEN-001", "Zeebe commands and job activation for another client's tenant are PERMISSION_DENIED",
+          "tenancy", "critical", (ASVS_LEAST_PRIVILEGE, ASVS_OBJECT_ACCESS, SOURCE_OPTIMIZE_TENANCY),
+          ("tenant_check_off",)),
+    Check("TEN-002", "Jobs of another tenant are never handed out nor completable", "tenancy", "critical",
+          (ASVS_OBJECT_ACCESS, SOURCE_OPTIMIZE_TENANCY), ("tenant_check_off",)),
+    Check("TEN-003", "With Identity unreachable, tenant-scoped calls are refused (fail closed)", "tenancy", "high",
+          (ASVS_FAIL_SECURELY, SOURCE_OPTIMIZE_TENANCY), ("identity_down_fail_open",)),
+    Check("TEN-004", "A revoked tenant grant stops working within the stated cache TTL", "tenancy", "high",
+          (ASVS_LEAST_PRIVILEGE, SOURCE_OPTIMIZE_TENANCY), ("tenant_revocation_ignored",)),
 )}
 
 

@@ -30,6 +30,8 @@ class Gateway(_Model):
     address: str = Field(pattern=r"^[^\s:/]+:\d{1,5}$", description="host:port through the auth proxy")
     tls: bool = True
     direct_address: str | None = Field(default=None, pattern=r"^[^\s:/]+:\d{1,5}$")
+    # A gateway in auth mode identity with multi-tenancy, over TLS; tenancy checks use `address` without it.
+    tenancy_address: str | None = Field(default=None, pattern=r"^[^\s:/]+:\d{1,5}$")
 
 
 class Identity(_Model):
@@ -38,6 +40,10 @@ class Identity(_Model):
     issuer: str
     admin_url: str | None = Field(default=None, pattern=r"^https?://")
     admin_client: str | None = None
+    # Bounds the deployment promises: a retired signing key stops verifying, and a revoked tenant grant
+    # stops working, at most this many seconds later (JWKS cache TTL, tenant cache TTL).
+    key_rotation_s: float | None = Field(default=None, gt=0, le=600)
+    tenant_grant_ttl_s: float | None = Field(default=None, gt=0, le=600)
 
 
 class HttpService(_Model):
@@ -73,6 +79,7 @@ class Target(_Model):
     gateway: Gateway | None = None
     identity: Identity | None = None
     optimize: HttpService | None = None
+    operate: HttpService | None = None
     search: HttpService | None = None
     vault: HttpService | None = None
     ca_file: Path | None = None

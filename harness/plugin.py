@@ -71,6 +71,8 @@ def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "check(id): the catalog entry (harness.catalog.CHECKS) this test implements")
     config.addinivalue_line("markers", "scenario(name): the scenario suite a check belongs to")
+    config.addinivalue_line("markers", "disruptive: the check changes the target for good (e.g. rotates the "
+                                       "signing key), so it runs after every other check")
     scenarios = _parse_scenarios(config.getoption("scenario"))
     try:
         backend = backend_for(config.getoption("target"))
@@ -110,6 +112,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+    items.sort(key=lambda item: item.get_closest_marker("disruptive") is not None)
 
 
 @pytest.fixture(scope="session")

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+
+from harness.backends import Stack
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -75,3 +77,18 @@ def run_pytest(args: Sequence[str], cwd: Path, timeout: float = 300) -> subproce
     """pytest in a child process, as a user runs it; the environment (state dir) is inherited."""
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The local reference stack (secure profile), once per test module, in a private state directory."""
+    from harness.backends.local import LocalBackend
+    from harness.reference.profile import Profile
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HARNESS_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+        backend = LocalBackend()
+        try:
+            yield backend.up(Profile(), lambda message: None)
+        finally:
+            backend.down()

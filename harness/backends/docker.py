@@ -36,15 +36,15 @@ from docker.models.containers import Container  # noqa: E402
 from testcontainers.core.container import DockerContainer  # noqa: E402
 from testcontainers.core.network import Network  # noqa: E402
 from testcontainers.core.wait_strategies import (  # noqa: E402
+    CompositeWaitStrategy,
     HttpWaitStrategy,
     LogMessageWaitStrategy,
     PortWaitStrategy,
+    WaitStrategy,
 )
 
 LABEL = "harness"
 OWNER_LABEL = "harness.owner"
-CONTAINER_PORTS = {"identity": 8443, "zeebe": 26500, "proxy": 8443}
-PUBLISHED = ("identity", "proxy")
 # 127.0.0.11 is Docker's embedded DNS on user-defined networks.
 IN_CONTAINER = stack.Runtime("python", "nginx", Path("/usr/lib/nginx/modules/ngx_http_js_module.so"), "127.0.0.11")
 READY_TIMEOUT_S = 15
@@ -62,14 +62,19 @@ def engine() -> docker.DockerClient:
     return client
 
 
-def _wait_strategy(spec: stack.ServiceSpec) -> HttpWaitStrategy | LogMessageWaitStrategy | PortWaitStrategy:
-    port = CONTAINER_PORTS[spec.name]
-    if spec.name not in PUBLISHED:
-        return LogMessageWaitStrategy("listening")
-    if spec.health.kind == "https":
-        # Readiness only; the checks verify the certificate chain themselves.
-        return HttpWaitStrategy(port, spec.health.path).using_tls(insecure=True)
-    return PortWaitStrategy(port)
+def _wait_strategy(spec: stack.ServiceSpec, exposed: set[str]) -> CompositeWaitStrategy:
+    """Every health probe of a service: through its published port where it has one, else its log."""
+    strategies: list[WaitStrategy] = []
+    for health in spec.health:
+        port = stack.LISTENERS[health.listener].container_port
+        if health.listener not in exposed:
+            strategies.append(LogMessageWaitStrategy(f"listening on [^ ]*:{port}"))
+        elif health.kind == "https":
+            # Readiness only; the checks verify the certificate chain themselves.
+            strategies.append(HttpWaitStrategy(port, health.path).using_tls(insecure=True))
+        else:
+            strategies.append(PortWaitStrategy(port))
+    return CompositeWaitStrategy(*strategies).with_startup_timeout(READY_TIMEOUT_S)
 
 
 class DockerBackend:
@@ -77,6 +82,7 @@ class DockerBackend:
 
     def __init__(self) -> None:
         self._specs: dict[str, stack.ServiceSpec] = {}
+        self._exposed: set[str] = set()
         self._run: Supervisor | None = None
         self._containers: dict[str, DockerContainer] = {}
         self._networks: dict[str, Network] = {}
@@ -111,13 +117,17 @@ class DockerBackend:
 
     def _start(self, image: str, run: Supervisor, profile: Profile, progress: Progress) -> Stack:
         internal, client_network = self._network("internal"), self._network("client")
-        exposed = set(PUBLISHED) | ({"zeebe"} if profile.has("gateway_exposed") else set())
+        exposed = {name for name, listener in stack.LISTENERS.items() if listener.client_facing}
+        if profile.has("gateway_exposed"):
+            exposed.add("zeebe")
         host_ports = dict(zip(sorted(exposed), free_ports(len(exposed)), strict=True))
         placements = {
             name: stack.Placement(
-                bind=stack.Address("0.0.0.0", port), internal=stack.Address(name, port),
+                bind=stack.Address("0.0.0.0", listener.container_port),
+                internal=stack.Address(listener.service, listener.container_port),
                 external=stack.Address("127.0.0.1", host_ports[name]) if name in exposed else None)
-            for name, port in CONTAINER_PORTS.items()}
+            for name, listener in stack.LISTENERS.items()}
+        self._exposed = exposed
         planned = stack.plan(run.run_dir, profile, placements, IN_CONTAINER)
         started = time.monotonic()
         # Create and start every container first (each on the internal network, so nginx resolves its
@@ -128,17 +138,17 @@ class DockerBackend:
                          .with_command(list(spec.argv))
                          .with_volume_mapping(str(run.run_dir), str(run.run_dir), "rw")
                          .with_network(internal).with_network_aliases(spec.name))
-            if spec.name in exposed:
+            published = [name for name in exposed if stack.LISTENERS[name].service == spec.name]
+            for name in published:
                 # with_bind_ports takes no host IP; docker-py's port map does, and it must be loopback.
-                container.ports[str(CONTAINER_PORTS[spec.name])] = ("127.0.0.1", host_ports[spec.name])  # type: ignore[assignment]
+                container.ports[str(stack.LISTENERS[name].container_port)] = ("127.0.0.1", host_ports[name])  # type: ignore[assignment]
             progress(f"starting {spec.name}")
             self._containers[spec.name] = container.start()
-            if spec.name in exposed:
+            if published:
                 client_network.connect(container.get_container_id(), [spec.name])
         for spec in planned.services:
             try:
-                _wait_strategy(spec).with_startup_timeout(READY_TIMEOUT_S).wait_until_ready(
-                    self._containers[spec.name])
+                _wait_strategy(spec, exposed).wait_until_ready(self._containers[spec.name])
             except Exception as exc:
                 raise StackError(f"{spec.name} did not become ready: {type(exc).__name__}; "
                                  f"its log ends: {self._tail(spec.name)}") from None
@@ -174,8 +184,7 @@ class DockerBackend:
 
     def start(self, service: str) -> None:
         self._container(service).start()
-        _wait_strategy(self._specs[service]).with_startup_timeout(READY_TIMEOUT_S).wait_until_ready(
-            self._containers[service])
+        _wait_strategy(self._specs[service], self._exposed).wait_until_ready(self._containers[service])
 
     def pause(self, service: str, paused: bool = True) -> None:
         container = self._container(service)

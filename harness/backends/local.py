@@ -33,6 +33,10 @@ def free_ports(count: int) -> list[int]:
         return [sock.getsockname()[1] for sock in bound]
 
 
+def all_of(probes: list[Callable[[], bool]]) -> Callable[[], bool]:
+    return lambda: all(check() for check in probes)
+
+
 def probe(health: stack.Health, address: stack.Address, ca_file: Path) -> Callable[[], bool]:
     if health.kind == "https":
         return functools.partial(readiness.https_ok, address.host, address.port, health.path, ca_file)
@@ -61,15 +65,16 @@ class LocalBackend:
             raise
 
     def _start(self, supervisor: Supervisor, profile: Profile, progress: Progress) -> Stack:
-        ports = free_ports(len(stack.SERVICES))
-        addresses = {name: stack.Address(HOST, port) for name, port in zip(stack.SERVICES, ports, strict=True)}
+        ports = free_ports(len(stack.LISTENERS))
+        addresses = {name: stack.Address(HOST, port) for name, port in zip(stack.LISTENERS, ports, strict=True)}
         placements = {name: stack.Placement(bind=a, internal=a, external=a) for name, a in addresses.items()}
         runtime = stack.Runtime(sys.executable, proxy.nginx_binary(), proxy.find_js_module())
         planned = stack.plan(supervisor.run_dir, profile, placements, runtime)
         for service in planned.services:
             supervisor.start(service.name, service.argv)
-        self._probes = probes = {s.name: probe(s.health, addresses[s.name], planned.ca_file)
-                                 for s in planned.services}
+        self._probes = probes = {
+            s.name: all_of([probe(h, addresses[h.listener], planned.ca_file) for h in s.health])
+            for s in planned.services}
         supervisor.wait_ready(probes, READY_TIMEOUT_S,
                               on_ready=lambda name, seconds: progress(f"{name} ready after {seconds:.2f} s"))
         target = config.validate({"name": f"local:{profile.name}", **planned.target}, source="local backend")

@@ -38,23 +38,28 @@ def setup_logging(service: str) -> logging.Logger:
     return logging.getLogger(service)
 
 
-def serve_asgi(app: Any, config: dict[str, Any]) -> None:
-    """Serve an ASGI app on the config's host (127.0.0.1 unless in a container), over TLS when the config
-    names a certificate.
+def asgi_server(app: Any, host: str, port: int, tls: dict[str, str] | None) -> Any:
+    """A uvicorn server for an ASGI app, over TLS with Mozilla's intermediate settings when given a
+    certificate (a `uvicorn.Server`; uvicorn is imported only by the services that serve HTTP).
 
     uvicorn's access log is off: it would print query strings, and `?access_token=` is one of the
     forgeries the auth scenario sends. Services log what they need themselves, redacted.
     """
     import uvicorn
 
-    tls = config.get("tls") or {}
-    server_config = uvicorn.Config(app, host=config.get("host", HOST), port=int(config["port"]), log_level="warning",
-                                   access_log=False, ssl_certfile=tls.get("cert_file"),
-                                   ssl_keyfile=tls.get("key_file"), ssl_ciphers=INTERMEDIATE_CIPHERS,
-                                   server_header=False, date_header=True, lifespan="off")
+    tls = tls or {}
+    server_config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
+                                   ssl_certfile=tls.get("cert_file"), ssl_keyfile=tls.get("key_file"),
+                                   ssl_ciphers=INTERMEDIATE_CIPHERS, server_header=False, date_header=True,
+                                   lifespan="off")
     # uvicorn exposes ciphers but not groups: load the config, then pin the group on its SSL context
     # (Mozilla intermediate; OpenSSL 3's defaults add X448 and secp521r1).
     server_config.load()
     if server_config.ssl is not None:
         server_config.ssl.set_ecdh_curve(SINGLE_GROUP)
-    uvicorn.Server(server_config).run()
+    return uvicorn.Server(server_config)
+
+
+def serve_asgi(app: Any, config: dict[str, Any]) -> None:
+    """Serve an ASGI app on the config's host (127.0.0.1 unless in a container) until stopped."""
+    asgi_server(app, config.get("host", HOST), int(config["port"]), config.get("tls")).run()

@@ -1,8 +1,8 @@
 """The reference stack's composition, shared by the local and docker backends.
 
-Which services run, what each one's config says, how they reach each other and how a client reaches
-them. A backend decides only where the addresses come from (free loopback ports, or container names on a
-private network with some ports published on 127.0.0.1) and how a service process is run.
+Which services run, which listeners each has, what each one's config says, how they reach each other and
+how a client reaches them. A backend decides only where the addresses come from (free loopback ports, or
+container names on private networks with some ports published on 127.0.0.1) and how a service is run.
 """
 
 from __future__ import annotations
@@ -19,14 +19,42 @@ from harness.reference.pki import DEFAULT_HOSTS, Pki
 from harness.reference.profile import Profile
 from harness.reference.runtime import write_config
 
+
+@dataclasses.dataclass(frozen=True)
+class Listener:
+    """One port of one service: the port it has inside a container, and whether clients may reach it."""
+
+    service: str
+    container_port: int
+    client_facing: bool
+
+
+# The zeebe process serves one engine on three listeners: plaintext gRPC for the proxy (auth mode none,
+# the proxy checks tokens), gRPC over TLS in auth mode identity with multi-tenancy (as Zeebe 8.3+ requires
+# for tenants), and Operate's REST API.
+LISTENERS = {
+    "identity": Listener("identity", 8443, client_facing=True),
+    "zeebe": Listener("zeebe", 26500, client_facing=False),
+    "zeebe-tenancy": Listener("zeebe", 26443, client_facing=True),
+    "operate": Listener("zeebe", 8081, client_facing=True),
+    "proxy": Listener("proxy", 8443, client_facing=True),
+}
 SERVICES = ("identity", "zeebe", "proxy")
 GATEWAY_AUDIENCE = "zeebe-api"
+OPERATE_AUDIENCE = "operate-api"
 DEFAULT_CLIENT_ID = "zeebe"
 ADMIN_CLIENT_ID = "harness-admin"
 ENV = {
     "default": ("ZEEBE_CLIENT_ID", "ZEEBE_CLIENT_SECRET"),
     "admin": ("HARNESS_IDENTITY_ADMIN_ID", "HARNESS_IDENTITY_ADMIN_SECRET"),
 }
+# One Identity client per business unit, each granted its own tenant (the tenancy scenario's cast).
+BUSINESS_UNITS = {"bu_a": ("bu-a", "tenant-a"), "bu_b": ("bu-b", "tenant-b")}
+ENV.update({name: (f"HARNESS_{name.upper()}_CLIENT_ID", f"HARNESS_{name.upper()}_CLIENT_SECRET")
+            for name in BUSINESS_UNITS})
+# Short caches keep the tenancy scenario quick; the Target states them as the bounds checks may wait.
+JWKS_CACHE_S = 1
+TENANT_CACHE_S = 1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,7 +68,7 @@ class Address:
 
 @dataclasses.dataclass(frozen=True)
 class Placement:
-    """Where a service listens (`bind`), how other services reach it, and how a client does (if at all)."""
+    """Where a listener binds, how other services reach it, and how a client does (None: it cannot)."""
 
     bind: Address
     internal: Address
@@ -50,6 +78,7 @@ class Placement:
 @dataclasses.dataclass(frozen=True)
 class Health:
     kind: Literal["https", "grpc", "tcp"]
+    listener: str
     path: str = ""
 
 
@@ -57,22 +86,7 @@ class Health:
 class ServiceSpec:
     name: str
     argv: tuple[str, ...]
-    health: Health
-
-
-@dataclasses.dataclass(frozen=True)
-class StackPlan:
-    services: tuple[ServiceSpec, ...]
-    target: dict[str, Any]
-    environ: dict[str, str]
-    ca_file: Path
-
-
-def _external(placements: Mapping[str, Placement], service: str) -> Address:
-    address = placements[service].external
-    if address is None:
-        raise ValueError(f"{service} must be reachable by clients")
-    return address
+    health: tuple[Health, ...]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,21 +99,48 @@ class Runtime:
     resolver: str | None = None
 
 
+@dataclasses.dataclass(frozen=True)
+class StackPlan:
+    services: tuple[ServiceSpec, ...]
+    target: dict[str, Any]
+    environ: dict[str, str]
+    ca_file: Path
+
+
+def _external(placements: Mapping[str, Placement], listener: str) -> Address:
+    address = placements[listener].external
+    if address is None:
+        raise ValueError(f"{listener} must be reachable by clients")
+    return address
+
+
+def _credentials() -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+    """Fresh secrets for every client: the environment the Target names, and Identity's client table."""
+    environ = {ENV["default"][0]: DEFAULT_CLIENT_ID, ENV["admin"][0]: ADMIN_CLIENT_ID}
+    environ.update({ENV[name][0]: client_id for name, (client_id, _) in BUSINESS_UNITS.items()})
+    environ.update({secret_env: secrets.token_urlsafe(24) for _, secret_env in ENV.values()})
+    clients = {
+        DEFAULT_CLIENT_ID: {"secret": environ[ENV["default"][1]], "audiences": [GATEWAY_AUDIENCE]},
+        ADMIN_CLIENT_ID: {"secret": environ[ENV["admin"][1]], "audiences": [ADMIN_AUDIENCE], "admin": True},
+        **{client_id: {"secret": environ[ENV[name][1]], "tenants": [tenant],
+                       "audiences": [GATEWAY_AUDIENCE, OPERATE_AUDIENCE]}
+           for name, (client_id, tenant) in BUSINESS_UNITS.items()},
+    }
+    return environ, clients
+
+
 def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], runtime: Runtime) -> StackPlan:
     """Write every service's config into `run_dir` and say how to start each and what Target results."""
     pki = Pki(run_dir / "pki")
     identity_base = f"https://{_external(placements, 'identity')}"
     issuer = f"{identity_base}/auth/realms/{REALM}"
-    internal_jwks_url = (f"https://{placements['identity'].internal}/auth/realms/{REALM}"
-                         "/protocol/openid-connect/certs")
-    environ = {ENV["default"][0]: DEFAULT_CLIENT_ID, ENV["default"][1]: secrets.token_urlsafe(24),
-               ENV["admin"][0]: ADMIN_CLIENT_ID, ENV["admin"][1]: secrets.token_urlsafe(24)}
-
-    def listen(service: str) -> dict[str, object]:
-        return {"host": placements[service].bind.host, "port": placements[service].bind.port}
+    internal_identity = f"https://{placements['identity'].internal}"
+    internal_jwks_url = f"{internal_identity}/auth/realms/{REALM}/protocol/openid-connect/certs"
+    environ, clients = _credentials()
+    weaknesses = sorted(profile.weaknesses)
 
     def tls(service: str) -> dict[str, str]:
-        cert = pki.issue(service, (*DEFAULT_HOSTS, placements[service].internal.host))
+        cert = pki.issue(service, (*DEFAULT_HOSTS, service))
         return {"cert_file": str(cert.cert_file), "key_file": str(cert.key_file)}
 
     def python_service(name: str, settings: dict[str, object]) -> tuple[str, ...]:
@@ -107,39 +148,57 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
         return (runtime.python, "-m", f"harness.reference.{name}", str(config_file))
 
     identity = python_service("identity", {
-        **listen("identity"), "issuer": issuer, "tls": tls("identity"),
-        "clients": {
-            DEFAULT_CLIENT_ID: {"secret": environ[ENV["default"][1]], "audiences": [GATEWAY_AUDIENCE]},
-            ADMIN_CLIENT_ID: {"secret": environ[ENV["admin"][1]], "audiences": [ADMIN_AUDIENCE], "admin": True},
-        },
+        "host": placements["identity"].bind.host, "port": placements["identity"].bind.port,
+        "issuer": issuer, "tls": tls("identity"), "clients": clients,
+        "state_file": str(run_dir / "identity-state.json"), "weaknesses": weaknesses,
     })
-    zeebe = python_service("zeebe", {**listen("zeebe")})
+    zeebe_tls = tls("zeebe")
+    zeebe = python_service("zeebe", {
+        "host": placements["zeebe"].bind.host,
+        "listeners": [{"port": placements["zeebe"].bind.port, "auth_mode": "none", "multi_tenancy": False},
+                      {"port": placements["zeebe-tenancy"].bind.port, "auth_mode": "identity",
+                       "multi_tenancy": True, "tls": zeebe_tls}],
+        "identity": {"issuer": issuer, "jwks_url": internal_jwks_url, "tenants_url": f"{internal_identity}/api/tenants",
+                     "audience": GATEWAY_AUDIENCE, "ca_file": str(pki.ca_file), "jwks_ttl_s": JWKS_CACHE_S,
+                     "tenant_ttl_s": TENANT_CACHE_S},
+        "operate": {"port": placements["operate"].bind.port, "tls": zeebe_tls, "audience": OPERATE_AUDIENCE},
+        "weaknesses": weaknesses,
+    })
     proxy_dir = run_dir / "proxy"
-    proxy_cert = tls_policy.client_facing_cert(pki, "proxy", profile)
     nginx_conf = proxy.render(proxy_dir, proxy.ProxySettings(
-        port=placements["proxy"].bind.port, upstream_port=placements["zeebe"].internal.port, cert=proxy_cert,
-        ca_file=pki.ca_file, issuer=issuer, jwks_url=internal_jwks_url, audience=GATEWAY_AUDIENCE,
-        profile=profile, host=placements["proxy"].bind.host, upstream_host=placements["zeebe"].internal.host,
+        port=placements["proxy"].bind.port, upstream_port=placements["zeebe"].internal.port,
+        cert=tls_policy.client_facing_cert(pki, "proxy", profile), ca_file=pki.ca_file, issuer=issuer,
+        jwks_url=internal_jwks_url, audience=GATEWAY_AUDIENCE, profile=profile, jwks_cache_s=JWKS_CACHE_S,
+        host=placements["proxy"].bind.host, upstream_host=placements["zeebe"].internal.host,
         resolver=runtime.resolver,
     ), runtime.js_module)
     services = (
-        ServiceSpec("identity", identity, Health("https", "/health/ready")),
-        ServiceSpec("zeebe", zeebe, Health("grpc")),
-        ServiceSpec("proxy", tuple(proxy.command(proxy_dir, nginx_conf, runtime.nginx)), Health("tcp")),
+        ServiceSpec("identity", identity, (Health("https", "identity", "/health/ready"),)),
+        ServiceSpec("zeebe", zeebe, (Health("grpc", "zeebe"), Health("tcp", "zeebe-tenancy"),
+                                     Health("tcp", "operate"))),
+        ServiceSpec("proxy", tuple(proxy.command(proxy_dir, nginx_conf, runtime.nginx)), (Health("tcp", "proxy"),)),
     )
     target = {
         "gateway": {"address": str(_external(placements, "proxy")), "tls": not profile.has("tls_off"),
-                    "direct_address": str(placements["zeebe"].internal)},
+                    "direct_address": str(placements["zeebe"].internal),
+                    "tenancy_address": str(_external(placements, "zeebe-tenancy"))},
         "identity": {"token_url": f"{issuer}/protocol/openid-connect/token",
                      "jwks_url": f"{issuer}/protocol/openid-connect/certs", "issuer": issuer,
-                     "admin_url": f"{identity_base}/auth/admin/realms/{REALM}", "admin_client": "admin"},
+                     "admin_url": f"{identity_base}/auth/admin/realms/{REALM}", "admin_client": "admin",
+                     # nginx keeps a cached JWKS up to a second past its TTL (whole-second expiry),
+                     # plus a second for the fetch and the gateway's own refetch.
+                     "key_rotation_s": JWKS_CACHE_S + 2, "tenant_grant_ttl_s": TENANT_CACHE_S},
+        "operate": {"url": f"https://{_external(placements, 'operate')}"},
         "ca_file": str(pki.ca_file),
         "clients": {
             "default": {"client_id_env": ENV["default"][0], "client_secret_env": ENV["default"][1],
                         "audience": GATEWAY_AUDIENCE},
             "admin": {"client_id_env": ENV["admin"][0], "client_secret_env": ENV["admin"][1],
                       "audience": ADMIN_AUDIENCE},
+            **{name: {"client_id_env": ENV[name][0], "client_secret_env": ENV[name][1],
+                      "audience": GATEWAY_AUDIENCE, "tenants": [tenant]}
+               for name, (_, tenant) in BUSINESS_UNITS.items()},
         },
-        "capabilities": ["mint_token", "stop_service"],
+        "capabilities": ["mint_token", "stop_service", "grant_tenant", "rotate_signing_key"],
     }
     return StackPlan(services, target, environ, pki.ca_file)

@@ -1,8 +1,35 @@
+"""Zeebe gateway emulator: serves the real `gateway_protocol.Gateway` gRPC service (pyzeebe's stubs).
+
+Config: `listeners` (port, auth_mode none|identity, multi_tenancy, optional tls), `identity` (how mode
+identity reaches Identity), optional `operate` (port, tls, audience) and the profile's `weaknesses`.
+"""
 import asyncio
+from typing import Any
 
-from harness.reference.runtime import HOST, read_config, setup_logging
-from harness.reference.zeebe.gateway import serve
+from harness.reference.profile import Profile
+from harness.reference.runtime import HOST, asgi_server, read_config, setup_logging
+from harness.reference.zeebe.auth import Authenticator
+from harness.reference.zeebe.engine import Engine
+from harness.reference.zeebe.gateway import start_listener
 
-config = read_config()
+
+async def main(config: dict[str, Any]) -> None:
+    profile = Profile(frozenset(config.get("weaknesses", ())))
+    engine = Engine()
+    servers = [await start_listener(engine, Authenticator(listener.get("auth_mode", "none"),
+                                                          bool(listener.get("multi_tenancy", False)),
+                                                          config.get("identity"), profile),
+                                    config.get("host", HOST), int(listener["port"]), listener.get("tls"))
+               for listener in config["listeners"]]
+    waits = [server.wait_for_termination() for server in servers]
+    operate = config.get("operate")
+    if operate:
+        from harness.reference.zeebe.operate import operate_app
+        app = operate_app(engine, Authenticator("identity", True, config["identity"], profile), operate["audience"])
+        waits.append(asgi_server(app, config.get("host", HOST), int(operate["port"]), operate.get("tls")).serve())
+    await asyncio.gather(*waits)
+
+
+settings = read_config()
 setup_logging("zeebe")
-asyncio.run(serve(config.get("host", HOST), int(config["port"])))
+asyncio.run(main(settings))

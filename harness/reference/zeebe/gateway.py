@@ -1,14 +1,21 @@
 """The gateway emulator's gRPC servicer.
 
-Answers with Zeebe's shapes and status codes. RPCs not implemented yet fall through to the generated
-base class, which answers UNIMPLEMENTED, exactly what a client of an older gateway would see.
+Answers with Zeebe's shapes and status codes. RPCs not implemented fall through to the generated base
+class, which answers UNIMPLEMENTED, exactly what a client of an older gateway would see. One process may
+serve several listeners (auth mode `none` behind the proxy, auth mode `identity` with multi-tenancy) over
+one engine, as several gateways share one cluster.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import hashlib
+import json
 import logging
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -16,9 +23,14 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from pyzeebe.proto import gateway_pb2, gateway_pb2_grpc
 
 from harness.reference.runtime import HOST
+from harness.reference.zeebe import tenancy
+from harness.reference.zeebe.auth import Authenticator, authorization_of
+from harness.reference.zeebe.engine import Engine, Job, Rejection, parse_variables
 
 GATEWAY_VERSION = "8.5.0"
 SERVICE_NAME = "gateway_protocol.Gateway"
+DEFAULT_LONG_POLL_S = 10.0
+DEFAULT_RESULT_TIMEOUT_S = 10.0
 log = logging.getLogger("zeebe")
 
 
@@ -43,12 +55,57 @@ class CallLog(grpc.aio.ServerInterceptor):
         return await continuation(details)
 
 
+def command(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Authenticate the call, run it, and turn a Rejection into the gRPC status Zeebe would send."""
+
+    @functools.wraps(method)
+    async def handler(self: Gateway, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        try:
+            caller = await self.auth.caller(authorization_of(context))
+            return await method(self, request, caller)
+        except Rejection as rejection:
+            await context.abort(rejection.code, rejection.message)
+
+    return handler
+
+
+def _activated(job: Job, fetch: list[str]) -> gateway_pb2.ActivatedJob:
+    variables = job.instance.variables
+    if fetch:
+        variables = {name: variables[name] for name in fetch if name in variables}
+    definition = job.instance.definition
+    return gateway_pb2.ActivatedJob(
+        key=job.key, type=job.element.job_type, processInstanceKey=job.instance.key,
+        bpmnProcessId=definition.process.bpmn_process_id, processDefinitionVersion=definition.version,
+        processDefinitionKey=definition.key, elementId=job.element.id, elementInstanceKey=job.element_instance_key,
+        customHeaders=json.dumps(dict(job.element.headers)), worker=job.worker, retries=job.retries,
+        deadline=job.deadline_ms, variables=json.dumps(variables), tenantId=job.instance.tenant_id)
+
+
+def _validate_activation(request: gateway_pb2.ActivateJobsRequest) -> None:
+    """The broker's job batch checks, in its order and words."""
+    prefix = "Command 'ACTIVATE' rejected with code 'INVALID_ARGUMENT': Expected to activate job batch with"
+    if request.maxJobsToActivate <= 0:
+        reason = f"max jobs to activate to be greater than zero, but it was '{request.maxJobsToActivate}'"
+    elif request.timeout <= 0:
+        reason = f"timeout to be greater than zero, but it was '{request.timeout}'"
+    elif not request.type:
+        reason = "type to be present, but it was blank"
+    else:
+        return
+    raise Rejection(grpc.StatusCode.INVALID_ARGUMENT, f"{prefix} {reason}")
+
+
 class Gateway(gateway_pb2_grpc.GatewayServicer):
-    def __init__(self, advertised_port: int) -> None:
-        self.advertised_port = advertised_port
+    def __init__(self, advertised_port: int, engine: Engine, auth: Authenticator) -> None:
+        self.advertised_port, self.engine, self.auth = advertised_port, engine, auth
 
     async def Topology(self, request: gateway_pb2.TopologyRequest, context: grpc.aio.ServicerContext
                        ) -> gateway_pb2.TopologyResponse:
+        try:
+            await self.auth.caller(authorization_of(context))
+        except Rejection as rejection:
+            await context.abort(rejection.code, rejection.message)
         partition = gateway_pb2.Partition(partitionId=1, role=gateway_pb2.Partition.LEADER,
                                           health=gateway_pb2.Partition.HEALTHY)
         broker = gateway_pb2.BrokerInfo(nodeId=0, host=HOST, port=self.advertised_port,
@@ -56,15 +113,154 @@ class Gateway(gateway_pb2_grpc.GatewayServicer):
         return gateway_pb2.TopologyResponse(brokers=[broker], clusterSize=1, partitionsCount=1,
                                             replicationFactor=1, gatewayVersion=GATEWAY_VERSION)
 
+    @command
+    async def DeployResource(self, request: gateway_pb2.DeployResourceRequest, caller: tenancy.Caller
+                             ) -> gateway_pb2.DeployResourceResponse:
+        tenant = tenancy.tenant_for("DeployResource", request.tenantId, caller)
+        definitions = self.engine.deploy([(r.name, r.content) for r in request.resources], tenant)
+        return gateway_pb2.DeployResourceResponse(key=self.engine.next_key(), tenantId=tenant, deployments=[
+            gateway_pb2.Deployment(process=gateway_pb2.ProcessMetadata(
+                bpmnProcessId=d.process.bpmn_process_id, version=d.version, processDefinitionKey=d.key,
+                resourceName=d.resource_name, tenantId=d.tenant_id)) for d in definitions])
 
-async def serve(host: str, port: int) -> None:
+    def _start(self, rpc: str, request: gateway_pb2.CreateProcessInstanceRequest, caller: tenancy.Caller,
+               with_result: bool = False) -> Any:
+        tenant = tenancy.tenant_for(rpc, request.tenantId, caller)
+        definition = self.engine.find_definition(request.processDefinitionKey, request.bpmnProcessId,
+                                                 request.version, tenant, caller.tenants)
+        return self.engine.create_instance(definition, parse_variables(request.variables), with_result)
+
+    @command
+    async def CreateProcessInstance(self, request: gateway_pb2.CreateProcessInstanceRequest, caller: tenancy.Caller
+                                    ) -> gateway_pb2.CreateProcessInstanceResponse:
+        instance = self._start("CreateProcessInstance", request, caller)
+        definition = instance.definition
+        return gateway_pb2.CreateProcessInstanceResponse(
+            processDefinitionKey=definition.key, bpmnProcessId=definition.process.bpmn_process_id,
+            version=definition.version, processInstanceKey=instance.key, tenantId=instance.tenant_id)
+
+    @command
+    async def CreateProcessInstanceWithResult(self, request: gateway_pb2.CreateProcessInstanceWithResultRequest,
+                                              caller: tenancy.Caller
+                                              ) -> gateway_pb2.CreateProcessInstanceWithResultResponse:
+        instance = self._start("CreateProcessInstanceWithResult", request.request, caller, with_result=True)
+        timeout_s = request.requestTimeout / 1000 if request.requestTimeout > 0 else DEFAULT_RESULT_TIMEOUT_S
+        assert instance.result is not None
+        try:
+            variables = await asyncio.wait_for(asyncio.shield(instance.result), timeout_s)
+        except TimeoutError:
+            raise Rejection(grpc.StatusCode.DEADLINE_EXCEEDED, "Time out between gateway and broker: Request "
+                            f"timed out after PT{timeout_s:g}S") from None
+        if request.fetchVariables:
+            variables = {name: variables[name] for name in request.fetchVariables if name in variables}
+        definition = instance.definition
+        return gateway_pb2.CreateProcessInstanceWithResultResponse(
+            processDefinitionKey=definition.key, bpmnProcessId=definition.process.bpmn_process_id,
+            version=definition.version, processInstanceKey=instance.key, variables=json.dumps(variables),
+            tenantId=instance.tenant_id)
+
+    async def ActivateJobs(self, request: gateway_pb2.ActivateJobsRequest, context: grpc.aio.ServicerContext
+                           ) -> AsyncIterator[gateway_pb2.ActivateJobsResponse]:
+        try:
+            caller = await self.auth.caller(authorization_of(context))
+            tenants = tenancy.tenants_for("ActivateJobs", list(request.tenantIds), caller)
+            _validate_activation(request)
+            jobs = await self._long_poll(request, tenants)
+        except Rejection as rejection:
+            await context.abort(rejection.code, rejection.message)
+        if jobs:
+            yield gateway_pb2.ActivateJobsResponse(jobs=[_activated(job, list(request.fetchVariable))
+                                                         for job in jobs])
+
+    async def _long_poll(self, request: gateway_pb2.ActivateJobsRequest, tenants: list[str] | None) -> list[Job]:
+        """Activate at once, or wait (at most `requestTimeout`) for a job, a back-off end or a timeout."""
+        if request.requestTimeout < 0:
+            wait_s = 0.0
+        else:
+            wait_s = request.requestTimeout / 1000 if request.requestTimeout > 0 else DEFAULT_LONG_POLL_S
+        deadline = time.monotonic() + wait_s
+        while True:
+            changed = self.engine.changed()
+            jobs = self.engine.activate(request.type, request.worker, request.timeout, request.maxJobsToActivate,
+                                        tenants)
+            now = time.monotonic()
+            if jobs or now >= deadline:
+                return jobs
+            next_visible = self.engine.next_visible_in(request.type, tenants, now)
+            timeout = deadline - now if next_visible is None else min(deadline - now, next_visible)
+            try:
+                await asyncio.wait_for(changed.wait(), timeout)
+            except TimeoutError:
+                pass
+
+    @command
+    async def CompleteJob(self, request: gateway_pb2.CompleteJobRequest, caller: tenancy.Caller
+                          ) -> gateway_pb2.CompleteJobResponse:
+        self.engine.complete(request.jobKey, parse_variables(request.variables), caller.tenants)
+        return gateway_pb2.CompleteJobResponse()
+
+    @command
+    async def FailJob(self, request: gateway_pb2.FailJobRequest, caller: tenancy.Caller) -> gateway_pb2.FailJobResponse:
+        self.engine.fail(request.jobKey, request.retries, request.errorMessage, request.retryBackOff,
+                         parse_variables(request.variables), caller.tenants)
+        return gateway_pb2.FailJobResponse()
+
+    @command
+    async def ThrowError(self, request: gateway_pb2.ThrowErrorRequest, caller: tenancy.Caller
+                         ) -> gateway_pb2.ThrowErrorResponse:
+        self.engine.throw_error(request.jobKey, request.errorCode, request.errorMessage, caller.tenants)
+        return gateway_pb2.ThrowErrorResponse()
+
+    @command
+    async def UpdateJobRetries(self, request: gateway_pb2.UpdateJobRetriesRequest, caller: tenancy.Caller
+                               ) -> gateway_pb2.UpdateJobRetriesResponse:
+        self.engine.update_retries(request.jobKey, request.retries, caller.tenants)
+        return gateway_pb2.UpdateJobRetriesResponse()
+
+    @command
+    async def ResolveIncident(self, request: gateway_pb2.ResolveIncidentRequest, caller: tenancy.Caller
+                              ) -> gateway_pb2.ResolveIncidentResponse:
+        self.engine.resolve_incident(request.incidentKey, caller.tenants)
+        return gateway_pb2.ResolveIncidentResponse()
+
+    @command
+    async def SetVariables(self, request: gateway_pb2.SetVariablesRequest, caller: tenancy.Caller
+                           ) -> gateway_pb2.SetVariablesResponse:
+        key = self.engine.set_variables(request.elementInstanceKey, parse_variables(request.variables), caller.tenants)
+        return gateway_pb2.SetVariablesResponse(key=key)
+
+    @command
+    async def CancelProcessInstance(self, request: gateway_pb2.CancelProcessInstanceRequest, caller: tenancy.Caller
+                                    ) -> gateway_pb2.CancelProcessInstanceResponse:
+        self.engine.cancel(request.processInstanceKey, caller.tenants)
+        return gateway_pb2.CancelProcessInstanceResponse()
+
+    @command
+    async def PublishMessage(self, request: gateway_pb2.PublishMessageRequest, caller: tenancy.Caller
+                             ) -> gateway_pb2.PublishMessageResponse:
+        tenant = tenancy.tenant_for("PublishMessage", request.tenantId, caller)
+        key = self.engine.publish(request.name, request.correlationKey, request.timeToLive, request.messageId,
+                                  parse_variables(request.variables), tenant)
+        return gateway_pb2.PublishMessageResponse(key=key, tenantId=tenant)
+
+
+async def start_listener(engine: Engine, auth: Authenticator, host: str, port: int, tls: dict[str, str] | None
+                         ) -> grpc.aio.Server:
+    """One gateway listener (127.0.0.1, or all addresses in a container): plaintext behind the proxy, or
+    TLS when given a certificate."""
     server = grpc.aio.server(interceptors=[CallLog()])
-    gateway_pb2_grpc.add_GatewayServicer_to_server(Gateway(port), server)
+    gateway_pb2_grpc.add_GatewayServicer_to_server(Gateway(port, engine, auth), server)
     health_servicer = health.aio.HealthServicer()
     await health_servicer.set(SERVICE_NAME, health_pb2.HealthCheckResponse.SERVING)
     await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    server.add_insecure_port(f"{host}:{port}")
+    if tls:
+        # Read once at start, before serving: nothing else runs on the loop yet.
+        pair = (Path(tls["key_file"]).read_bytes(), Path(tls["cert_file"]).read_bytes())
+        server.add_secure_port(f"{host}:{port}", grpc.ssl_server_credentials([pair]))
+    else:
+        server.add_insecure_port(f"{host}:{port}")
     await server.start()
-    log.info("gateway listening on %s:%d (plaintext, reachable only by the proxy)", host, port)
-    await server.wait_for_termination()
+    log.info("gateway listening on %s:%d (auth mode %s, multi-tenancy %s, %s)", host, port, auth.mode,
+             "enabled" if auth.multi_tenancy else "disabled", "TLS" if tls else "plaintext, for the proxy only")
+    return server

@@ -1,0 +1,358 @@
+"""The gateway emulator's in-memory engine: deployments, instances, jobs, incidents and messages.
+
+It keeps Zeebe's observable rules: int64 keys from partition 1, job retries with back-off (a failed job
+with retries left is invisible to activation until its back-off has passed), an incident when retries run
+out, NOT_FOUND for unknown keys (and for keys of tenants the caller may not see, as Zeebe does), and
+FAILED_PRECONDITION for commands on an entity in the wrong state. Nothing here knows about gRPC messages;
+the servicer maps requests and answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import itertools
+import json
+import time
+from collections.abc import Collection
+from typing import Any
+
+import grpc
+
+from harness.reference.zeebe import bpmn
+
+DEFAULT_TENANT = "<default>"
+PARTITION_ID = 1
+KEY_START = (PARTITION_ID << 51) + 1
+NO_RETRIES_MESSAGE = "No more retries left."
+JSON_NODE_TYPES = {list: "ARRAY", str: "STRING", int: "NUMBER", float: "NUMBER", bool: "BOOLEAN"}
+
+# `None` means the caller may see every tenant (tenant checks off); otherwise the tenants it may see.
+Tenants = Collection[str] | None
+
+
+class Rejection(Exception):
+    """A command Zeebe would reject: the gRPC code and the message a client sees."""
+
+    def __init__(self, code: grpc.StatusCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def not_found(command: str, text: str) -> Rejection:
+    return Rejection(grpc.StatusCode.NOT_FOUND, f"Command '{command}' rejected with code 'NOT_FOUND': {text}")
+
+
+def invalid_state(command: str, text: str) -> Rejection:
+    return Rejection(grpc.StatusCode.FAILED_PRECONDITION,
+                     f"Command '{command}' rejected with code 'INVALID_STATE': {text}")
+
+
+def parse_variables(document: str) -> dict[str, Any]:
+    """Zeebe accepts an empty document or a JSON object; anything else is INVALID_ARGUMENT."""
+    if not document.strip():
+        return {}
+    try:
+        value = json.loads(document)
+    except ValueError:
+        raise Rejection(grpc.StatusCode.INVALID_ARGUMENT,
+                        "Property 'variables' is invalid: Expected document to be valid JSON") from None
+    if not isinstance(value, dict):
+        raise Rejection(grpc.StatusCode.INVALID_ARGUMENT, "Property 'variables' is invalid: Expected document to "
+                        f"be a root level object, but was '{JSON_NODE_TYPES.get(type(value), 'NULL')}'")
+    return value
+
+
+def _visible(tenant: str, tenants: Tenants) -> bool:
+    return tenants is None or tenant in tenants
+
+
+@dataclasses.dataclass
+class Definition:
+    key: int
+    process: bpmn.Process
+    version: int
+    resource_name: str
+    resource: bytes
+    tenant_id: str
+
+
+@dataclasses.dataclass
+class Instance:
+    key: int
+    definition: Definition
+    variables: dict[str, Any]
+    tenant_id: str
+    state: str = "ACTIVE"
+    result: asyncio.Future[dict[str, Any]] | None = None
+
+
+@dataclasses.dataclass
+class Job:
+    key: int
+    element: bpmn.Element
+    instance: Instance
+    element_instance_key: int
+    retries: int
+    state: str = "ACTIVATABLE"
+    visible_at: float = 0.0
+    deadline_ms: int = 0
+    worker: str = ""
+    error_message: str = ""
+
+
+@dataclasses.dataclass
+class Incident:
+    key: int
+    job: Job
+    error_type: str
+    message: str
+    created_ms: int
+    state: str = "ACTIVE"
+
+
+@dataclasses.dataclass
+class Message:
+    key: int
+    name: str
+    correlation_key: str
+    expires_at: float
+    message_id: str
+    variables: dict[str, Any]
+    tenant_id: str
+
+
+class Engine:
+    def __init__(self) -> None:
+        self._keys = itertools.count(KEY_START)
+        self.definitions: dict[int, Definition] = {}
+        self.instances: dict[int, Instance] = {}
+        self.jobs: dict[int, Job] = {}
+        self.incidents: dict[int, Incident] = {}
+        self.messages: dict[int, Message] = {}
+        self._changed = asyncio.Event()
+
+    def next_key(self) -> int:
+        return next(self._keys)
+
+    def changed(self) -> asyncio.Event:
+        """An event set at the next change that may make jobs activatable (long polling waits on it)."""
+        return self._changed
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    # deployments and instances
+
+    def deploy(self, resources: list[tuple[str, bytes]], tenant: str) -> list[Definition]:
+        parsed = []
+        errors = []
+        for name, content in resources:
+            if not name.endswith((".bpmn", ".xml")):
+                errors.append(f"'{name}': resource type is not supported by this gateway (only BPMN)")
+                continue
+            try:
+                parsed.extend((name, content, process) for process in bpmn.parse(content))
+            except bpmn.BpmnError as exc:
+                errors.append(f"'{name}': {exc}")
+        if errors or not parsed:
+            raise Rejection(grpc.StatusCode.INVALID_ARGUMENT,
+                            "Command 'CREATE' rejected with code 'INVALID_ARGUMENT': Expected to deploy new "
+                            "resources, but encountered the following errors:\n" +
+                            "\n".join(errors or ["no resources were given"]))
+        return [self._register(name, content, process, tenant) for name, content, process in parsed]
+
+    def _register(self, name: str, content: bytes, process: bpmn.Process, tenant: str) -> Definition:
+        latest = self.latest(process.bpmn_process_id, tenant)
+        if latest is not None and latest.resource == content:
+            return latest
+        definition = Definition(self.next_key(), process, (latest.version + 1) if latest else 1, name, content, tenant)
+        self.definitions[definition.key] = definition
+        return definition
+
+    def latest(self, bpmn_process_id: str, tenant: str) -> Definition | None:
+        found = [d for d in self.definitions.values()
+                 if d.process.bpmn_process_id == bpmn_process_id and d.tenant_id == tenant]
+        return max(found, key=lambda d: d.version, default=None)
+
+    def find_definition(self, key: int, bpmn_process_id: str, version: int, tenant: str,
+                        tenants: Tenants) -> Definition:
+        if key:
+            definition = self.definitions.get(key)
+            if definition is None or not _visible(definition.tenant_id, tenants):
+                raise not_found("CREATE", f"Expected to find process definition with key '{key}', but none found")
+            return definition
+        if version > 0:
+            for candidate in self.definitions.values():
+                if (candidate.process.bpmn_process_id, candidate.version, candidate.tenant_id) == (
+                        bpmn_process_id, version, tenant):
+                    return candidate
+            raise not_found("CREATE", f"Expected to find process definition with process ID '{bpmn_process_id}' "
+                                      f"and version '{version}', but none found")
+        definition = self.latest(bpmn_process_id, tenant)
+        if definition is None:
+            raise not_found("CREATE", f"Expected to find process definition with process ID '{bpmn_process_id}', "
+                                      "but none found")
+        return definition
+
+    def create_instance(self, definition: Definition, variables: dict[str, Any], with_result: bool = False
+                        ) -> Instance:
+        instance = Instance(self.next_key(), definition, dict(variables), definition.tenant_id)
+        if with_result:
+            instance.result = asyncio.get_running_loop().create_future()
+        self.instances[instance.key] = instance
+        self._advance(instance, definition.process.start)
+        return instance
+
+    def _advance(self, instance: Instance, from_element: str) -> None:
+        element = instance.definition.process.following(from_element)
+        if element is None or element.kind == "endEvent":
+            instance.state = "COMPLETED"
+            if instance.result is not None and not instance.result.done():
+                instance.result.set_result(dict(instance.variables))
+            return
+        job = Job(self.next_key(), element, instance, self.next_key(), element.retries)
+        self.jobs[job.key] = job
+        self._notify()
+
+    def cancel(self, key: int, tenants: Tenants) -> None:
+        instance = self.instances.get(key)
+        if instance is None or instance.state != "ACTIVE" or not _visible(instance.tenant_id, tenants):
+            raise not_found("CANCEL", f"Expected to cancel a process instance with key '{key}', but no such "
+                                      "process was found")
+        instance.state = "TERMINATED"
+        for job in [j for j in self.jobs.values() if j.instance is instance]:
+            del self.jobs[job.key]
+        for incident in self.incidents.values():
+            if incident.job.instance is instance:
+                incident.state = "RESOLVED"
+
+    def set_variables(self, element_instance_key: int, variables: dict[str, Any], tenants: Tenants) -> int:
+        instance = self.instances.get(element_instance_key)
+        if instance is None:
+            instance = next((j.instance for j in self.jobs.values()
+                             if j.element_instance_key == element_instance_key), None)
+        if instance is None or instance.state != "ACTIVE" or not _visible(instance.tenant_id, tenants):
+            raise not_found("UPDATE", f"Expected to update variables for element with key '{element_instance_key}'"
+                                      ", but no such element was found")
+        instance.variables.update(variables)
+        return self.next_key()
+
+    # jobs
+
+    def activatable(self, job_type: str, tenants: Tenants, now: float) -> list[Job]:
+        found = []
+        for job in self.jobs.values():
+            if job.element.job_type != job_type or not _visible(job.instance.tenant_id, tenants):
+                continue
+            timed_out = job.state == "ACTIVATED" and job.deadline_ms <= int(time.time() * 1000)
+            if (job.state == "ACTIVATABLE" and job.visible_at <= now) or timed_out:
+                found.append(job)
+        return found
+
+    def next_visible_in(self, job_type: str, tenants: Tenants, now: float) -> float | None:
+        """Seconds until the next back-off or job timeout ends for this type, so long polling wakes on time."""
+        waits = []
+        wall_ms = int(time.time() * 1000)
+        for job in self.jobs.values():
+            if job.element.job_type != job_type or not _visible(job.instance.tenant_id, tenants):
+                continue
+            if job.state == "ACTIVATABLE" and job.visible_at > now:
+                waits.append(job.visible_at - now)
+            elif job.state == "ACTIVATED":
+                waits.append(max(0.0, (job.deadline_ms - wall_ms) / 1000))
+        return min(waits, default=None)
+
+    def activate(self, job_type: str, worker: str, timeout_ms: int, limit: int, tenants: Tenants) -> list[Job]:
+        jobs = self.activatable(job_type, tenants, time.monotonic())[:max(limit, 0)]
+        deadline = int(time.time() * 1000) + timeout_ms
+        for job in jobs:
+            job.state, job.deadline_ms, job.worker = "ACTIVATED", deadline, worker
+        return jobs
+
+    def _job(self, command: str, verb: str, key: int, tenants: Tenants) -> Job:
+        job = self.jobs.get(key)
+        if job is None or not _visible(job.instance.tenant_id, tenants):
+            raise not_found(command, f"Expected to {verb} job with key '{key}', but no such job was found")
+        return job
+
+    def _open_job(self, command: str, verb: str, key: int, tenants: Tenants) -> Job:
+        job = self._job(command, verb, key, tenants)
+        if job.state not in ("ACTIVATABLE", "ACTIVATED"):
+            raise invalid_state(command, f"Expected to {verb} job with key '{key}', but it is in state '{job.state}'")
+        return job
+
+    def complete(self, key: int, variables: dict[str, Any], tenants: Tenants) -> None:
+        job = self._open_job("COMPLETE", "complete", key, tenants)
+        del self.jobs[key]
+        job.instance.variables.update(variables)
+        self._advance(job.instance, job.element.id)
+
+    def fail(self, key: int, retries: int, message: str, backoff_ms: int, variables: dict[str, Any],
+             tenants: Tenants) -> None:
+        job = self._open_job("FAIL", "fail", key, tenants)
+        job.instance.variables.update(variables)
+        job.retries, job.error_message, job.worker = retries, message, ""
+        if retries > 0:
+            job.state = "ACTIVATABLE"
+            job.visible_at = time.monotonic() + max(backoff_ms, 0) / 1000
+            self._notify()
+            return
+        job.state = "FAILED"
+        self._raise_incident(job, "JOB_NO_RETRIES", message or NO_RETRIES_MESSAGE)
+
+    def throw_error(self, key: int, code: str, message: str, tenants: Tenants) -> None:
+        job = self._open_job("THROW_ERROR", "throw an error for", key, tenants)
+        job.state, job.error_message = "ERROR_THROWN", message
+        # The emulator runs no error catch events, so every thrown error is uncaught, as in Zeebe.
+        self._raise_incident(job, "UNHANDLED_ERROR_EVENT",
+                             f"Expected to throw an error event with the code '{code}' with message '{message}', "
+                             "but it was not caught. No error events are available in the scope.")
+
+    def update_retries(self, key: int, retries: int, tenants: Tenants) -> None:
+        job = self._job("UPDATE_RETRIES", "update retries for", key, tenants)
+        if retries < 1:
+            raise Rejection(grpc.StatusCode.INVALID_ARGUMENT, "Command 'UPDATE_RETRIES' rejected with code "
+                            f"'INVALID_ARGUMENT': Expected to update retries for job with key '{key}' with a "
+                            f"positive amount of retries, but retries was '{retries}'")
+        job.retries = retries
+
+    def _raise_incident(self, job: Job, error_type: str, message: str) -> None:
+        incident = Incident(self.next_key(), job, error_type, message, int(time.time() * 1000))
+        self.incidents[incident.key] = incident
+
+    def resolve_incident(self, key: int, tenants: Tenants) -> None:
+        incident = self.incidents.get(key)
+        if incident is None or not _visible(incident.job.instance.tenant_id, tenants):
+            raise not_found("RESOLVE", f"Expected to resolve incident with key '{key}', but no such incident was found")
+        if incident.state != "ACTIVE":
+            raise invalid_state("RESOLVE", f"Expected to resolve incident with key '{key}', but it is resolved")
+        incident.state = "RESOLVED"
+        job = incident.job
+        if job.state == "FAILED":
+            if job.retries > 0:
+                job.state, job.visible_at = "ACTIVATABLE", 0.0
+                self._notify()
+            else:
+                self._raise_incident(job, incident.error_type, incident.message)
+
+    def visible_incidents(self, tenants: Tenants) -> list[Incident]:
+        return [i for i in self.incidents.values() if _visible(i.job.instance.tenant_id, tenants)]
+
+    # messages
+
+    def publish(self, name: str, correlation_key: str, ttl_ms: int, message_id: str, variables: dict[str, Any],
+                tenant: str) -> int:
+        now = time.monotonic()
+        self.messages = {k: m for k, m in self.messages.items() if m.expires_at > now}
+        if message_id and any(m.message_id == message_id and m.name == name and m.tenant_id == tenant
+                              for m in self.messages.values()):
+            raise Rejection(grpc.StatusCode.ALREADY_EXISTS,
+                            f"Command 'PUBLISH' rejected with code 'ALREADY_EXISTS': Expected to publish a new message "
+                            f"with id '{message_id}', but a message with that id was already published")
+        message = Message(self.next_key(), name, correlation_key, now + max(ttl_ms, 0) / 1000, message_id, variables,
+                          tenant)
+        self.messages[message.key] = message
+        return message.key

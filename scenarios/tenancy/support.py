@@ -1,0 +1,33 @@
+"""Helpers of the tenancy checks: a client with one of its tenants, its gateway calls, positive controls."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+
+from harness.backends import Stack
+from harness.clients.oauth import fetch_token
+from harness.clients.zeebe import ZeebeCalls, tenancy_endpoint
+
+
+@dataclasses.dataclass(frozen=True)
+class TenantClient:
+    client: str
+    tenant: str
+
+
+def calls_as(stack: Stack, client: str) -> ZeebeCalls:
+    """A fresh token for `client` and a channel to the tenant-enforcing gateway endpoint."""
+    address, tls = tenancy_endpoint(stack.target)
+    return ZeebeCalls(address, tls, stack.target.ca_file, fetch_token(stack, client))
+
+
+def unique(prefix: str) -> str:
+    """Process ids and job types of one check run, so reruns and other checks never see its jobs."""
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def positive(reply_ok: bool, what: str) -> None:
+    """A refused call only proves something if the allowed one works; otherwise the check errors."""
+    if not reply_ok:
+        raise RuntimeError(f"positive control failed: {what}")

@@ -1,0 +1,190 @@
+"""Gateway emulator behaviour a client relies on, with raw gRPC calls: Zeebe's codes and messages for auth
+mode identity, tenant validation, unknown keys and wrong states, retries, incidents and Operate's search."""
+
+from __future__ import annotations
+
+import time
+
+import grpc
+import requests
+from pyzeebe.proto import gateway_pb2
+
+from harness.backends import Stack
+from harness.clients.oauth import fetch_token
+from harness.clients.zeebe import ZeebeCalls, one_task_process
+
+OPERATE_AUDIENCE = "operate-api"
+
+
+def calls(stack: Stack, client: str | None, *, proxy: bool = False, token: str | None = None) -> ZeebeCalls:
+    gateway = stack.target.gateway
+    assert gateway is not None and gateway.tenancy_address is not None
+    bearer = token if token is not None else (fetch_token(stack, client) if client else None)
+    if proxy:
+        return ZeebeCalls(gateway.address, gateway.tls, stack.target.ca_file, bearer)
+    return ZeebeCalls(gateway.tenancy_address, True, stack.target.ca_file, bearer)
+
+
+def operate_token(stack: Stack, client: str) -> str:
+    credentials = stack.credentials(client)
+    response = requests.post(stack.target.identity.token_url, timeout=10, verify=str(stack.target.ca_file),  # type: ignore[union-attr]
+                             data={"grant_type": "client_credentials", "client_id": credentials.client_id,
+                                   "client_secret": credentials.client_secret.get_secret_value(),
+                                   "audience": OPERATE_AUDIENCE})
+    response.raise_for_status()
+    return str(response.json()["access_token"])
+
+
+def search_incidents(stack: Stack, token: str | None, body: dict) -> requests.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return requests.post(f"{stack.target.operate.url}/v1/incidents/search", json=body, headers=headers,  # type: ignore[union-attr]
+                         verify=str(stack.target.ca_file), timeout=10)
+
+
+def started_job(zeebe: ZeebeCalls, name: str, tenant: str, retries: int = 3) -> gateway_pb2.ActivatedJob:
+    assert zeebe.deploy(one_task_process(name, f"{name}-job", retries), tenant).ok
+    assert zeebe.start(name, tenant, '{"order": 7, "secretless": true}').ok
+    reply = zeebe.activate(f"{name}-job", [tenant])
+    assert reply.ok and len(reply.response) == 1, reply
+    return reply.response[0]
+
+
+def test_identity_mode_unauthenticated_messages(local_stack: Stack) -> None:
+    with calls(local_stack, None) as anonymous:
+        missing = anonymous.call("Topology", gateway_pb2.TopologyRequest())
+    with calls(local_stack, None, token="not-a-jwt") as garbage:
+        bad = garbage.call("Topology", gateway_pb2.TopologyRequest())
+    assert (missing.code, missing.details) == (grpc.StatusCode.UNAUTHENTICATED,
+                                               "Expected bearer token at header with key [Authorization], but found nothing")
+    assert (bad.code, bad.details) == (grpc.StatusCode.UNAUTHENTICATED, "Failed to parse bearer token, see cause for details")
+
+
+def test_tenant_validation(local_stack: Stack) -> None:
+    process = one_task_process("validation", "validation-job")
+    with calls(local_stack, "bu_a") as zeebe:
+        denied = zeebe.deploy(process, "tenant-b")
+        missing = zeebe.deploy(process, "")
+        illegal = zeebe.deploy(process, "tenant a!")
+        too_long = zeebe.deploy(process, "t" * 32)
+    assert denied.code == grpc.StatusCode.PERMISSION_DENIED
+    assert denied.details == ("Expected to handle gRPC request DeployResource with tenant identifier 'tenant-b', "
+                              "but tenant is not authorized to perform this request")
+    assert (missing.code, illegal.code, too_long.code) == (grpc.StatusCode.INVALID_ARGUMENT,) * 3
+    with calls(local_stack, "default", proxy=True) as single_tenant:
+        disabled = single_tenant.deploy(process, "tenant-a")
+        implicit = single_tenant.deploy(process, "")
+        default = single_tenant.deploy(process, "<default>")
+    assert disabled.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert disabled.details.endswith("with tenant identifier 'tenant-a', but multi-tenancy is disabled")
+    assert implicit.ok and default.ok and implicit.response.tenantId == "<default>"
+
+
+def test_deploy_rejects_what_it_cannot_run(local_stack: Stack) -> None:
+    user_task = one_task_process("manual", "x").replace(b"serviceTask", b"userTask")
+    with calls(local_stack, "default", proxy=True) as zeebe:
+        reply = zeebe.deploy(user_task, "")
+        garbage = zeebe.deploy(b"<not-bpmn", "")
+        deployed = zeebe.deploy(one_task_process("versioned", "v"), "")
+        again = zeebe.deploy(one_task_process("versioned", "v", retries=5), "")
+    assert reply.code == grpc.StatusCode.INVALID_ARGUMENT and "'userTask' is not supported" in reply.details
+    assert garbage.code == grpc.StatusCode.INVALID_ARGUMENT
+    versions = [r.response.deployments[0].process.version for r in (deployed, again)]
+    assert versions[1] == versions[0] + 1
+    assert deployed.response.deployments[0].process.processDefinitionKey > 2 ** 51
+
+
+def test_unknown_keys_and_wrong_states(local_stack: Stack) -> None:
+    with calls(local_stack, "default", proxy=True) as zeebe:
+        unknown = zeebe.call("CompleteJob", gateway_pb2.CompleteJobRequest(jobKey=2 ** 51 + 999_999))
+        job = started_job(zeebe, "states", "<default>", retries=1)
+        failed = zeebe.call("FailJob", gateway_pb2.FailJobRequest(jobKey=job.key, retries=0))
+        complete_failed = zeebe.call("CompleteJob", gateway_pb2.CompleteJobRequest(jobKey=job.key))
+        cancel_unknown = zeebe.call("CancelProcessInstance",
+                                    gateway_pb2.CancelProcessInstanceRequest(processInstanceKey=12345))
+        unknown_process = zeebe.start("no-such-process", "")
+    assert unknown.code == grpc.StatusCode.NOT_FOUND and "no such job was found" in unknown.details
+    assert failed.ok
+    assert complete_failed.code == grpc.StatusCode.FAILED_PRECONDITION and "FAILED" in complete_failed.details
+    assert cancel_unknown.code == grpc.StatusCode.NOT_FOUND
+    assert unknown_process.code == grpc.StatusCode.NOT_FOUND
+
+
+def test_retry_back_off_and_incident_lifecycle(local_stack: Stack) -> None:
+    with calls(local_stack, "bu_a") as zeebe:
+        job = started_job(zeebe, "lifecycle", "tenant-a", retries=2)
+        assert job.retries == 2 and job.tenantId == "tenant-a"
+        assert zeebe.call("FailJob", gateway_pb2.FailJobRequest(jobKey=job.key, retries=1, retryBackOff=400)).ok
+        hidden = zeebe.activate("lifecycle-job", ["tenant-a"])
+        time.sleep(0.5)
+        retried = zeebe.activate("lifecycle-job", ["tenant-a"])
+        assert hidden.ok and not hidden.response and len(retried.response) == 1
+        assert zeebe.call("FailJob", gateway_pb2.FailJobRequest(jobKey=job.key, retries=0)).ok
+        incidents = search_incidents(local_stack, operate_token(local_stack, "bu_a"),
+                                     {"filter": {"jobKey": job.key, "state": "ACTIVE"}}).json()
+        assert incidents["total"] == 1 and incidents["items"][0]["message"] == "No more retries left."
+        assert incidents["items"][0]["type"] == "JOB_NO_RETRIES" and incidents["items"][0]["tenantId"] == "tenant-a"
+        incident_key = incidents["items"][0]["key"]
+        assert zeebe.call("UpdateJobRetries", gateway_pb2.UpdateJobRetriesRequest(jobKey=job.key, retries=1)).ok
+        assert zeebe.call("ResolveIncident", gateway_pb2.ResolveIncidentRequest(incidentKey=incident_key)).ok
+        again = zeebe.activate("lifecycle-job", ["tenant-a"])
+        assert len(again.response) == 1
+        assert zeebe.call("CompleteJob", gateway_pb2.CompleteJobRequest(jobKey=job.key)).ok
+    other_view = search_incidents(local_stack, operate_token(local_stack, "bu_b"), {"filter": {"jobKey": job.key}})
+    anonymous = search_incidents(local_stack, None, {})
+    assert other_view.json()["total"] == 0
+    assert anonymous.status_code == 401
+
+
+def test_long_polling_job_timeout_and_fetch_variables(local_stack: Stack) -> None:
+    with calls(local_stack, "default", proxy=True) as zeebe:
+        assert zeebe.deploy(one_task_process("polling", "polling-job"), "").ok
+        request = gateway_pb2.ActivateJobsRequest(type="polling-job", worker="w", timeout=300, maxJobsToActivate=1,
+                                                  requestTimeout=2000, fetchVariable=["order"])
+        started = time.monotonic()
+        assert zeebe.start("polling", "", '{"order": 1, "other": 2}').ok
+        first = [job for response in zeebe.stub.ActivateJobs(request, metadata=zeebe.metadata) for job in response.jobs]
+        assert first[0].variables == '{"order": 1}'
+        timed_out = [job for response in zeebe.stub.ActivateJobs(request, metadata=zeebe.metadata)
+                     for job in response.jobs]
+        waited = time.monotonic() - started
+    assert [job.key for job in timed_out] == [first[0].key], "a job past its timeout is activatable again"
+    assert 0.25 <= waited < 2.0
+
+
+def test_uncaught_error_raises_an_incident(local_stack: Stack) -> None:
+    with calls(local_stack, "default", proxy=True) as zeebe:
+        job = started_job(zeebe, "throwing", "<default>")
+        thrown = zeebe.call("ThrowError", gateway_pb2.ThrowErrorRequest(jobKey=job.key, errorCode="E1", errorMessage="no"))
+        again = zeebe.call("ThrowError", gateway_pb2.ThrowErrorRequest(jobKey=job.key, errorCode="E1"))
+    assert thrown.ok and again.code == grpc.StatusCode.FAILED_PRECONDITION
+
+
+def test_variables_cancel_and_messages(local_stack: Stack) -> None:
+    with calls(local_stack, "default", proxy=True) as zeebe:
+        job = started_job(zeebe, "variables", "<default>")
+        update = zeebe.call("SetVariables", gateway_pb2.SetVariablesRequest(
+            elementInstanceKey=job.processInstanceKey, variables='{"order": 8}'))
+        not_object = zeebe.call("SetVariables", gateway_pb2.SetVariablesRequest(
+            elementInstanceKey=job.processInstanceKey, variables="[1]"))
+        assert zeebe.call("CompleteJob", gateway_pb2.CompleteJobRequest(jobKey=job.key, variables='{"done": 1}')).ok
+        waiting = started_job(zeebe, "cancelled", "<default>")
+        cancel = zeebe.call("CancelProcessInstance", gateway_pb2.CancelProcessInstanceRequest(
+            processInstanceKey=waiting.processInstanceKey))
+        gone = zeebe.call("CompleteJob", gateway_pb2.CompleteJobRequest(jobKey=waiting.key))
+        published = zeebe.call("PublishMessage", gateway_pb2.PublishMessageRequest(
+            name="paid", correlationKey="order-8", timeToLive=60_000, messageId="m-1"))
+        duplicate = zeebe.call("PublishMessage", gateway_pb2.PublishMessageRequest(
+            name="paid", correlationKey="order-8", timeToLive=60_000, messageId="m-1"))
+    assert update.ok and update.response.key > 0
+    assert not_object.code == grpc.StatusCode.INVALID_ARGUMENT and not_object.details.endswith("but was 'ARRAY'")
+    assert cancel.ok and gone.code == grpc.StatusCode.NOT_FOUND
+    assert published.ok and published.response.tenantId == "<default>"
+    assert duplicate.code == grpc.StatusCode.ALREADY_EXISTS
+
+
+def test_activation_is_validated_like_the_broker(local_stack: Stack) -> None:
+    with calls(local_stack, "default", proxy=True) as zeebe:
+        reply = zeebe.activate("any", [], max_jobs=0)
+    assert reply.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert reply.details.endswith("Expected to activate job batch with max jobs to activate to be greater than zero, "
+                                  "but it was '0'")
