@@ -110,7 +110,7 @@ def test_admin_api_answers_like_keycloak(stack: Stack) -> None:
     assert clients(f"Bearer {token('default', 'zeebe-api')}").status_code == 403
     listed = clients(f"Bearer {admin}")
     assert listed.status_code == 200
-    expected = {stack.credentials(name).client_id for name in ("default", "admin")}
+    expected = {stack.credentials(name).client_id for name in stack.target.clients}
     assert {client["clientId"] for client in listed.json()} == expected
     fields = {"id", "clientId", "enabled", "publicClient", "serviceAccountsEnabled"}
     assert all(set(client) == fields for client in listed.json())
