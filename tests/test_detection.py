@@ -16,14 +16,18 @@ from tests.conftest import REPO, run_pytest
 LOCAL_WEAKNESSES = [w.name for w in implemented_weaknesses("local")]
 
 
+# Needs the docker backend's fault controls (Identity's container stopped), not only its profile.
+DOCKER_FAULT_WEAKNESSES = ("identity_down_fail_open",)
+
+
 def docker_matrix() -> list[str]:
-    """On docker: every weakness only docker can switch, plus one per scenario (the rest are the same
-    reference stack and profile as on local, proven there)."""
+    """On docker: every weakness only docker can switch, the ones that use its fault controls, and one
+    per scenario (the rest are the same reference stack and profile as on local, proven there)."""
     docker_only = [w.name for w in implemented_weaknesses("docker") if "local" not in w.backends]
     first_per_scenario = [next(w.name for w in implemented_weaknesses("docker") if w.scenario == scenario)
                           for scenario in SCENARIOS
                           if any(w.scenario == scenario for w in implemented_weaknesses("docker"))]
-    return sorted(set(docker_only) | set(first_per_scenario))
+    return sorted(set(docker_only) | set(first_per_scenario) | set(DOCKER_FAULT_WEAKNESSES))
 
 
 def run_profile(tmp_path: Path, profile: str, scenarios: str, target: str = "local") -> dict[str, Any]:

@@ -121,9 +121,11 @@ class DockerBackend:
         if profile.has("gateway_exposed"):
             exposed.add("zeebe")
         host_ports = dict(zip(sorted(exposed), free_ports(len(exposed)), strict=True))
+        # A listener only the stack may use binds to the service's address on the internal network, so it
+        # stays closed on the client network even when another listener of the same process is published.
         placements = {
             name: stack.Placement(
-                bind=stack.Address("0.0.0.0", listener.container_port),
+                bind=stack.Address("0.0.0.0" if name in exposed else listener.service, listener.container_port),
                 internal=stack.Address(listener.service, listener.container_port),
                 external=stack.Address("127.0.0.1", host_ports[name]) if name in exposed else None)
             for name, listener in stack.LISTENERS.items()}
@@ -145,7 +147,10 @@ class DockerBackend:
             progress(f"starting {spec.name}")
             self._containers[spec.name] = container.start()
             if published:
-                client_network.connect(container.get_container_id(), [spec.name])
+                # Clients reach published ports on 127.0.0.1; the service's name resolves on the client
+                # network only where a listener that should be internal is exposed (gateway_exposed).
+                internal_exposed = any(not stack.LISTENERS[name].client_facing for name in published)
+                client_network.connect(container.get_container_id(), [spec.name] if internal_exposed else None)
         for spec in planned.services:
             try:
                 _wait_strategy(spec, exposed).wait_until_ready(self._containers[spec.name])
@@ -191,7 +196,8 @@ class DockerBackend:
         container.pause() if paused else container.unpause()
 
     def isolate(self, service: str, isolated: bool = True) -> None:
-        """Cut the service off the internal network (and back on, under its name) without stopping it."""
+        """Cut the service off the internal network, where the rest of the stack reaches it (and back on,
+        under its name), without stopping it."""
         container_id = self._container(service).id
         network = self._networks["internal"]
         if isolated:

@@ -139,6 +139,9 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
     environ, clients = _credentials()
     weaknesses = sorted(profile.weaknesses)
 
+    def listen(listener: str) -> dict[str, Any]:
+        return {"host": placements[listener].bind.host, "port": placements[listener].bind.port}
+
     def tls(service: str) -> dict[str, str]:
         cert = pki.issue(service, (*DEFAULT_HOSTS, service))
         return {"cert_file": str(cert.cert_file), "key_file": str(cert.key_file)}
@@ -148,20 +151,18 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
         return (runtime.python, "-m", f"harness.reference.{name}", str(config_file))
 
     identity = python_service("identity", {
-        "host": placements["identity"].bind.host, "port": placements["identity"].bind.port,
+        **listen("identity"),
         "issuer": issuer, "tls": tls("identity"), "clients": clients,
         "state_file": str(run_dir / "identity-state.json"), "weaknesses": weaknesses,
     })
     zeebe_tls = tls("zeebe")
     zeebe = python_service("zeebe", {
-        "host": placements["zeebe"].bind.host,
-        "listeners": [{"port": placements["zeebe"].bind.port, "auth_mode": "none", "multi_tenancy": False},
-                      {"port": placements["zeebe-tenancy"].bind.port, "auth_mode": "identity",
-                       "multi_tenancy": True, "tls": zeebe_tls}],
+        "listeners": [{**listen("zeebe"), "auth_mode": "none", "multi_tenancy": False},
+                      {**listen("zeebe-tenancy"), "auth_mode": "identity", "multi_tenancy": True, "tls": zeebe_tls}],
         "identity": {"issuer": issuer, "jwks_url": internal_jwks_url, "tenants_url": f"{internal_identity}/api/tenants",
                      "audience": GATEWAY_AUDIENCE, "ca_file": str(pki.ca_file), "jwks_ttl_s": JWKS_CACHE_S,
                      "tenant_ttl_s": TENANT_CACHE_S},
-        "operate": {"port": placements["operate"].bind.port, "tls": zeebe_tls, "audience": OPERATE_AUDIENCE},
+        "operate": {**listen("operate"), "tls": zeebe_tls, "audience": OPERATE_AUDIENCE},
         "weaknesses": weaknesses,
     })
     proxy_dir = run_dir / "proxy"

@@ -1,6 +1,6 @@
 """Zeebe gateway emulator: serves the real `gateway_protocol.Gateway` gRPC service (pyzeebe's stubs).
 
-Config: `listeners` (port, auth_mode none|identity, multi_tenancy, optional tls), `identity` (how mode
+Config: `listeners` (host, port, auth_mode none|identity, multi_tenancy, optional tls), `identity` (how mode
 identity reaches Identity), optional `operate` (port, tls, audience) and the profile's `weaknesses`.
 """
 import asyncio
@@ -19,14 +19,14 @@ async def main(config: dict[str, Any]) -> None:
     servers = [await start_listener(engine, Authenticator(listener.get("auth_mode", "none"),
                                                           bool(listener.get("multi_tenancy", False)),
                                                           config.get("identity"), profile),
-                                    config.get("host", HOST), int(listener["port"]), listener.get("tls"))
+                                    listener.get("host", HOST), int(listener["port"]), listener.get("tls"))
                for listener in config["listeners"]]
     waits = [server.wait_for_termination() for server in servers]
     operate = config.get("operate")
     if operate:
         from harness.reference.zeebe.operate import operate_app
         app = operate_app(engine, Authenticator("identity", True, config["identity"], profile), operate["audience"])
-        waits.append(asgi_server(app, config.get("host", HOST), int(operate["port"]), operate.get("tls")).serve())
+        waits.append(asgi_server(app, operate.get("host", HOST), int(operate["port"]), operate.get("tls")).serve())
     await asyncio.gather(*waits)
 
 
