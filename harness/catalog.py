@@ -110,8 +110,8 @@ WEAKNESSES: dict[str, Weakness] = {
         "headers_missing_on_errors": ("security headers are missing on error responses", frozenset()),
     }),
     **_weaknesses("load", {
-        "auth_cache_bypass": ("a cached auth decision lets a forged token through", frozenset()),
-        "slow_auth": ("added latency on the auth path breaks the p95 SLO", frozenset()),
+        "auth_cache_bypass": ("a cached auth decision lets a forged token through", REFERENCE),
+        "slow_auth": ("added latency on the auth path breaks the p95 SLO", REFERENCE),
     }),
 }
 
@@ -136,6 +136,7 @@ ASVS_LEAST_PRIVILEGE = "ASVS 4.0.3 4.1.3"
 ASVS_FAIL_SECURELY = "ASVS 4.0.3 4.1.5"
 ASVS_OBJECT_ACCESS = "ASVS 4.0.3 4.2.1"
 ASVS_KEY_LIFECYCLE = "ASVS 4.0.3 6.4.1"
+ASVS_RACE_SAFE = "ASVS 4.0.3 1.11.3"
 
 CHECKS: dict[str, Check] = {check.id: check for check in (
     Check("TLS-001", "Gateway endpoint refuses plaintext gRPC", "tls", "critical",
@@ -212,6 +213,10 @@ CHECKS: dict[str, Check] = {check.id: check for check in (
           (ASVS_FAIL_SECURELY, SOURCE_OPTIMIZE_TENANCY), ("identity_down_fail_open",)),
     Check("TEN-004", "A revoked tenant grant stops working within the stated cache TTL", "tenancy", "high",
           (ASVS_LEAST_PRIVILEGE, SOURCE_OPTIMIZE_TENANCY), ("tenant_revocation_ignored",)),
+    Check("LOAD-001", "No forged token gets through the auth proxy while it is under load", "load", "critical",
+          (ASVS_TOKEN_VERIFIED, ASVS_RACE_SAFE, SOURCE_ZEEBE_GRPC), ("auth_cache_bypass",)),
+    Check("LOAD-002", "Valid callers keep the latency, error and throughput SLO through the auth proxy under load",
+          "load", "high", (SOURCE_ZEEBE_GRPC,), ("slow_auth",)),
 )}
 
 

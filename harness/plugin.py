@@ -24,6 +24,7 @@ PROFILE_KEY = pytest.StashKey[Profile]()
 SCENARIOS_KEY = pytest.StashKey[frozenset[str]]()
 REDACTOR_KEY = pytest.StashKey[Redactor]()
 EXPIRY_HORIZON_KEY = pytest.StashKey[dt.timedelta]()
+LOAD_DURATION_KEY = pytest.StashKey[int]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -42,12 +43,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="InSpec-style waivers: check id -> justification, expiration_date (YYYY-MM-DD)")
     group.addoption("--cert-expiry-days", default="30", metavar="DAYS",
                     help="tls checks fail a certificate that expires within DAYS (default 30)")
+    group.addoption("--load-duration", default="20", metavar="SECONDS",
+                    help="length of the load scenario's headless Locust run (default 20, at most 3600)")
 
 
-def _expiry_horizon(value: str) -> dt.timedelta:
-    if not value.isdigit():
-        raise UsageError(f"--cert-expiry-days: {value!r} is not a whole number of days >= 0")
-    return dt.timedelta(days=int(value))
+def _whole_number(option: str, value: str, lowest: int, highest: int) -> int:
+    if not value.isdigit() or not lowest <= int(value) <= highest:
+        raise UsageError(f"{option}: {value!r} is not a whole number from {lowest} to {highest}")
+    return int(value)
 
 
 def _parse_scenarios(value: str | None) -> frozenset[str]:
@@ -77,7 +80,9 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         backend = backend_for(config.getoption("target"))
         profile = Profile.parse(config.getoption("profile"), backend.name)
-        config.stash[EXPIRY_HORIZON_KEY] = _expiry_horizon(config.getoption("cert_expiry_days"))
+        config.stash[EXPIRY_HORIZON_KEY] = dt.timedelta(
+            days=_whole_number("--cert-expiry-days", config.getoption("cert_expiry_days"), 0, 3650))
+        config.stash[LOAD_DURATION_KEY] = _whole_number("--load-duration", config.getoption("load_duration"), 1, 3600)
     except UsageError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[SCENARIOS_KEY] = scenarios
@@ -157,3 +162,9 @@ def evidence(request: pytest.FixtureRequest) -> Evidence:
     recorded = Evidence()
     request.node.stash[Evidence.KEY] = recorded
     return recorded
+
+
+@pytest.fixture(scope="session")
+def load_duration_s(pytestconfig: pytest.Config) -> int:
+    """How long the load scenario's Locust run lasts (--load-duration)."""
+    return pytestconfig.stash[LOAD_DURATION_KEY]

@@ -23,6 +23,8 @@ TEMPLATES = Path(__file__).parent
 JS_MODULE_DIRS = (Path("/usr/lib/nginx/modules"), Path("/usr/lib64/nginx/modules"), Path("/etc/nginx/modules"))
 
 # OpenSSL 3 refuses TLS < 1.2 at its default security level; the legacy profile must lower it.
+# slow_auth: added latency on every token check, enough to break the default p95 SLO (250 ms).
+SLOW_AUTH_DELAY_MS = 300
 LEGACY_CIPHERS = f"{INTERMEDIATE_CIPHERS}:ECDHE-ECDSA-AES128-SHA:AES128-SHA:@SECLEVEL=0"
 
 
@@ -68,13 +70,26 @@ def accepted_algorithms(profile: Profile) -> str:
 
 
 def render(run_dir: Path, settings: ProxySettings, js_module: Path) -> Path:
-    """Write nginx.conf and auth.js into `run_dir`; returns the config path."""
+    """Write nginx.conf, the token policy it includes and auth.js into `run_dir`; returns the config path."""
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "tmp").mkdir(exist_ok=True)
     shutil.copyfile(TEMPLATES / "auth.js", run_dir / "auth.js")
     weak = settings.profile.has
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
                                      autoescape=False, keep_trailing_newline=True)
+    policy = environment.get_template("auth-policy.conf.j2").render(
+        issuer=settings.issuer,
+        audience=settings.audience,
+        algorithms=accepted_algorithms(settings.profile),
+        check_exp="0" if weak("exp_ignored") else "1",
+        check_nbf="0" if weak("nbf_ignored") else "1",
+        check_iss="0" if weak("iss_ignored") else "1",
+        check_aud="0" if weak("aud_ignored") else "1",
+        verify_signature="0" if weak("signature_unchecked") else "1",
+        leeway_s=settings.leeway_s,
+        delay_ms=SLOW_AUTH_DELAY_MS if weak("slow_auth") else 0,
+    )
+    (run_dir / "auth-policy.conf").write_text(policy)
     text = environment.get_template("nginx.conf.j2").render(
         profile=settings.profile.name,
         js_module=js_module,
@@ -94,15 +109,7 @@ def render(run_dir: Path, settings: ProxySettings, js_module: Path) -> Path:
         tls_ciphers=LEGACY_CIPHERS if weak("tls_legacy_versions") else cipher_string(settings.profile),
         tls_groups=":".join(INTERMEDIATE_GROUPS),
         auth=not weak("proxy_auth_off"),
-        issuer=settings.issuer,
-        audience=settings.audience,
-        algorithms=accepted_algorithms(settings.profile),
-        check_exp="0" if weak("exp_ignored") else "1",
-        check_nbf="0" if weak("nbf_ignored") else "1",
-        check_iss="0" if weak("iss_ignored") else "1",
-        check_aud="0" if weak("aud_ignored") else "1",
-        verify_signature="0" if weak("signature_unchecked") else "1",
-        leeway_s=settings.leeway_s,
+        cache_decisions=weak("auth_cache_bypass"),
         jwks_url=settings.jwks_url,
         ca_file=settings.ca_file,
         jwks_cache_s=settings.jwks_cache_s,

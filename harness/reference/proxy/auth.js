@@ -155,8 +155,16 @@ async function check(r) {
     checkClaims(r, claims);
 }
 
+function sleep(ms) {
+    return new Promise(resolve => setTimeout(resolve, ms));
+}
+
 async function verify(r) {
     try {
+        const delay = Number(r.variables.jwt_delay_ms);
+        if (delay > 0) {
+            await sleep(delay);
+        }
         await check(r);
         r.return(204);
     } catch (e) {
