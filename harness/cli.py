@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from harness import doctor as doctor_checks
@@ -87,23 +88,58 @@ def docker_engine_present() -> bool:
     return True
 
 
-def stack_up(args: argparse.Namespace) -> int:
-    backend = backend_for(args.target)
-    profile = Profile.parse(args.profile, backend.name)
+def _progress(message: str) -> None:
+    print(f"harness: {message}", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def running_stack(target: str, profile_text: str) -> Iterator[Stack]:
+    """A stack for the length of a command, torn down on exit, Ctrl-C and SIGTERM alike."""
+    backend = backend_for(target)
+    profile = Profile.parse(profile_text, backend.name)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        stack = backend.up(profile, lambda message: print(f"harness: {message}", file=sys.stderr, flush=True))
+        yield backend.up(profile, _progress)
+    finally:
+        backend.down()
+
+
+def stack_up(args: argparse.Namespace) -> int:
+    with contextlib.suppress(KeyboardInterrupt), running_stack(args.target, args.profile) as stack:
         if args.env_file:
             write_env_file(Path(args.env_file), stack_environment(stack))
             print(f"harness: credentials written to {args.env_file} (mode 0600)", file=sys.stderr)
         print(json.dumps(stack.target.public_json(), indent=2), flush=True)
         print("harness: stack is up; Ctrl-C stops it", file=sys.stderr, flush=True)
-        signal.pause()
-    except KeyboardInterrupt:
-        print("harness: stopping the stack", file=sys.stderr)
-    finally:
-        backend.down()
+        try:
+            signal.pause()
+        except KeyboardInterrupt:
+            print("harness: stopping the stack", file=sys.stderr)
     return 0
+
+
+def load(args: argparse.Namespace) -> int:
+    """A bounded Locust run on the hot path with Locust's live statistics; exit 1 on a breached SLO."""
+    from harness.load import runner
+    from harness.load.thresholds import breaches
+
+    settings = runner.LoadSettings(users=args.users, spawn_rate=args.spawn_rate, run_time_s=args.run_time,
+                                   max_requests=args.max_requests, processes=args.processes,
+                                   master=args.expect_workers > 0, expect_workers=max(args.expect_workers, 1))
+    with running_stack(args.target, args.profile) as stack:
+        if args.worker:
+            return runner.run_worker(stack, args.master_host)
+        result = runner.run(stack, settings, Path(args.out), live=True)
+    missed = breaches(result, stack.target.load)
+    if result.bypasses:
+        missed.insert(0, f"{result.bypasses} forged call(s) accepted")
+    print(json.dumps(result.as_evidence(), indent=2))
+    print(f"harness: Locust reports in {args.out}", file=sys.stderr)
+    for line in missed:
+        print(f"harness: SLO breached: {line}", file=sys.stderr)
+    if not missed:
+        print("harness: SLO held, no forged call accepted", file=sys.stderr)
+    return 1 if missed else 0
 
 
 def stack_down(args: argparse.Namespace) -> int:
@@ -117,6 +153,16 @@ def stack_down(args: argparse.Namespace) -> int:
 
 def doctor(args: argparse.Namespace) -> int:
     return doctor_checks.run(Path(args.target))
+
+
+def positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
+    """An argparse type for numbers above zero, so a bad value names the option in one line."""
+    def parse(text: str) -> int | float:
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{text!r} is not above zero")
+        return value
+    return parse
 
 
 def parser() -> argparse.ArgumentParser:
@@ -134,6 +180,21 @@ def parser() -> argparse.ArgumentParser:
     up.add_argument("--profile", default="secure", help="secure (default) or WEAKNESS[,WEAKNESS...]")
     up.add_argument("--env-file", help="also write the stack's credentials here as NAME=value lines (mode 0600)")
     up.set_defaults(handler=stack_up)
+    load_command = commands.add_parser("load", help="Locust on the proxy/auth hot path; exit 1 on a breached SLO")
+    load_command.add_argument("--target", default="local", help="local, docker or PATH.yaml (default local)")
+    load_command.add_argument("--profile", default="secure", help="reference stacks only")
+    load_command.add_argument("--users", type=positive(int), default=50)
+    load_command.add_argument("--spawn-rate", type=positive(float), default=25.0)
+    load_command.add_argument("--run-time", type=positive(int), default=60, help="seconds (default 60)")
+    load_command.add_argument("--max-requests", type=positive(int), default=1_000_000,
+                              help="stop after this many requests per Locust process")
+    load_command.add_argument("--processes", type=positive(int), default=1, help="Locust processes on this machine")
+    load_command.add_argument("--expect-workers", type=int, default=0,
+                              help="run as Locust master and wait for this many workers (other machines)")
+    load_command.add_argument("--worker", action="store_true", help="run as a Locust worker of --master-host")
+    load_command.add_argument("--master-host", default="127.0.0.1")
+    load_command.add_argument("--out", default="load-report", help="folder for Locust's CSV and HTML reports")
+    load_command.set_defaults(handler=load)
     down = stack_commands.add_parser("down", help="stop every stack and process the harness left behind")
     down.set_defaults(handler=stack_down)
     check = commands.add_parser("doctor", help="check a target file's config, credentials and endpoints before a run")

@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -99,3 +100,11 @@ def run(stack: Stack, settings: LoadSettings, out_dir: Path, *, live: bool = Fal
     if completed.returncode != 0 or not stats.is_file():
         raise StackError(f"locust exited with code {completed.returncode}; see {out_dir / 'locust.log'}")
     return read_stats(stats, duration)
+
+
+def run_worker(stack: Stack, master_host: str) -> int:
+    """Serve a Locust master on another machine until it ends the run (the master bounds it)."""
+    with tempfile.TemporaryDirectory(prefix="harness-load-worker-") as scratch:
+        settings = LoadSettings(worker=True, master_host=master_host)
+        env = {**os.environ, **locust_environment(stack, settings, Path(scratch))}
+        return subprocess.run(locust_command(stack, settings, Path(scratch)), env=env, check=False).returncode
