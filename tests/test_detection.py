@@ -14,6 +14,8 @@ from harness.catalog import CHECKS, SCENARIOS, checks_detecting, implemented_wea
 from tests.conftest import REPO, run_pytest
 
 LOCAL_WEAKNESSES = [w.name for w in implemented_weaknesses("local")]
+# Long enough for a stable p95 on two cores, short enough for a matrix that runs it three times.
+MATRIX_LOAD_S = 8
 
 
 # Needs the docker backend's fault controls (Identity's container stopped), not only its profile.
@@ -33,7 +35,7 @@ def docker_matrix() -> list[str]:
 def run_profile(tmp_path: Path, profile: str, scenarios: str, target: str = "local") -> dict[str, Any]:
     report_dir = tmp_path / "report"
     result = run_pytest([f"--scenario={scenarios}", f"--profile={profile}", f"--report-dir={report_dir}", "-q",
-                         f"--target={target}"], cwd=REPO)
+                         f"--target={target}", f"--load-duration={MATRIX_LOAD_S}"], cwd=REPO)
     assert result.returncode in (0, 1), f"pytest exited {result.returncode}:\n{result.stdout[-3000:]}{result.stderr}"
     return json.loads((report_dir / "report.json").read_text())
 
