@@ -25,7 +25,7 @@ def expect_ok(error: grpc.RpcError | None) -> Exception | None:
     return error
 
 
-class LocustInterceptor(grpc.UnaryUnaryClientInterceptor):
+class LocustInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
     """Times every unary call and reports it to Locust under the RPC's name.
 
     `judge` turns a call's outcome into what Locust records as failure: for a valid caller the gRPC error
@@ -51,6 +51,21 @@ class LocustInterceptor(grpc.UnaryUnaryClientInterceptor):
             response_time=(time.perf_counter() - started) * 1000, response_length=length,
             exception=self.judge(error), context={})
         return response
+
+    def intercept_unary_stream(self, continuation: Callable[..., Any], details: grpc.ClientCallDetails,
+                               request: Any) -> Any:
+        """A streaming call counts once, when its stream is drained (ActivateJobs' long poll included)."""
+        started = time.perf_counter()
+        responses, error = [], None
+        try:
+            responses = list(continuation(details, request))
+        except grpc.RpcError as rpc_error:
+            error = rpc_error
+        self.environment.events.request.fire(
+            request_type=self.request_type, name=details.method.rsplit("/", 1)[-1],
+            response_time=(time.perf_counter() - started) * 1000,
+            response_length=sum(r.ByteSize() for r in responses), exception=self.judge(error), context={})
+        return iter(responses)
 
 
 class GrpcUser(User):

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import gevent
+import gevent.event
 import grpc
 from locust import events, task
 from locust.env import Environment
@@ -22,6 +23,7 @@ from pyzeebe.proto import gateway_pb2, gateway_pb2_grpc
 from harness import config
 from harness.backends import Stack
 from harness.clients.oauth import fetch_token
+from harness.clients.zeebe import one_task_process
 from harness.load.grpc_user import GrpcUser
 from harness.probes import jwt
 
@@ -29,6 +31,10 @@ STACK = Stack(config.validate(json.loads(Path(os.environ["HARNESS_LOAD_TARGET"])
 MAX_REQUESTS = int(os.environ.get("HARNESS_LOAD_MAX_REQUESTS", "1000000"))
 REFRESH_MARGIN_S = 30
 CALL_TIMEOUT_S = 5
+LOAD_PROCESS, LOAD_JOB = "harness-load", "harness-load-job"
+ACTIVATE_POLL_MS = 100
+DEPLOYING: list[str] = []
+DEPLOYED = gevent.event.Event()
 
 
 class Bypass(Exception):
@@ -79,16 +85,49 @@ def bound_request_count(environment: Environment, **_: object) -> None:
 
 
 class ValidCaller(GrpcUser):
+    """A client doing real work through the proxy: topology, new instances, and their jobs."""
+
     weight = 4
     stub_class = gateway_pb2_grpc.GatewayStub
 
     def open_channel(self, address: str) -> grpc.Channel:
         return open_gateway_channel(address)
 
-    @task
+    def metadata(self) -> list[tuple[str, str]]:
+        return [("authorization", TOKENS.bearer())]
+
+    def on_start(self) -> None:
+        """The first user of a Locust process deploys the load process; the others wait for it (a failed
+        deployment shows as failed creations, not as a hang)."""
+        if not DEPLOYING:
+            DEPLOYING.append(LOAD_PROCESS)
+            resource = gateway_pb2.Resource(name="harness-load.bpmn", content=one_task_process(LOAD_PROCESS, LOAD_JOB))
+            try:
+                self.stub.DeployResource(gateway_pb2.DeployResourceRequest(resources=[resource]),
+                                         metadata=self.metadata(), timeout=CALL_TIMEOUT_S)
+            finally:
+                DEPLOYED.set()
+        DEPLOYED.wait(CALL_TIMEOUT_S)
+
+    @task(2)
     def topology(self) -> None:
-        self.stub.Topology(gateway_pb2.TopologyRequest(), metadata=[("authorization", TOKENS.bearer())],
-                           timeout=CALL_TIMEOUT_S)
+        self.stub.Topology(gateway_pb2.TopologyRequest(), metadata=self.metadata(), timeout=CALL_TIMEOUT_S)
+
+    @task
+    def create_instance(self) -> None:
+        self.stub.CreateProcessInstance(gateway_pb2.CreateProcessInstanceRequest(bpmnProcessId=LOAD_PROCESS,
+                                                                                 version=-1),
+                                        metadata=self.metadata(), timeout=CALL_TIMEOUT_S)
+
+    @task
+    def work_on_jobs(self) -> None:
+        """A short ActivateJobs long poll, then complete what it handed out."""
+        request = gateway_pb2.ActivateJobsRequest(type=LOAD_JOB, worker="harness-load", timeout=30_000,
+                                                  maxJobsToActivate=5, requestTimeout=ACTIVATE_POLL_MS)
+        for response in self.stub.ActivateJobs(request, metadata=self.metadata(), timeout=CALL_TIMEOUT_S):
+            for job in response.jobs:
+                self.stub.CompleteJob(gateway_pb2.CompleteJobRequest(jobKey=job.key), metadata=self.metadata(),
+                                      timeout=CALL_TIMEOUT_S)
 
 
 class Attacker(GrpcUser):
