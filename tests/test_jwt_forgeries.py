@@ -20,7 +20,7 @@ from tests.conftest import REPO
 
 KID = "genuine-kid"
 CLAIMS = {"iss": "https://idp.example/realms/r", "aud": "zeebe-api", "sub": "service-account-zeebe",
-          "azp": "zeebe", "exp": int(time.time()) + 300, "tenants": ["t1"]}
+          "azp": "zeebe", "tenants": ["t1"]}
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,9 @@ def server_key() -> rsa.RSAPrivateKey:
 
 @pytest.fixture(scope="module")
 def material(server_key: rsa.RSAPrivateKey) -> jwt.Material:
-    token = pyjwt.encode(CLAIMS, server_key, algorithm="RS256", headers={"kid": KID})
+    # exp is set here, not at import: a long suite may reach this module minutes after collecting it.
+    claims = CLAIMS | {"exp": int(time.time()) + 300}
+    token = pyjwt.encode(claims, server_key, algorithm="RS256", headers={"kid": KID})
     return jwt.Material(token, server_key.public_key())
 
 
