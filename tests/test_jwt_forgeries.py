@@ -19,8 +19,9 @@ from harness.probes import jwt
 from tests.conftest import REPO
 
 KID = "genuine-kid"
+# exp a day ahead: the module is collected long before a full suite reaches it.
 CLAIMS = {"iss": "https://idp.example/realms/r", "aud": "zeebe-api", "sub": "service-account-zeebe",
-          "azp": "zeebe", "tenants": ["t1"]}
+          "azp": "zeebe", "exp": int(time.time()) + 86_400, "tenants": ["t1"]}
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +31,7 @@ def server_key() -> rsa.RSAPrivateKey:
 
 @pytest.fixture(scope="module")
 def material(server_key: rsa.RSAPrivateKey) -> jwt.Material:
-    # exp is set here, not at import: a long suite may reach this module minutes after collecting it.
-    claims = CLAIMS | {"exp": int(time.time()) + 300}
-    token = pyjwt.encode(claims, server_key, algorithm="RS256", headers={"kid": KID})
+    token = pyjwt.encode(CLAIMS, server_key, algorithm="RS256", headers={"kid": KID})
     return jwt.Material(token, server_key.public_key())
 
 
