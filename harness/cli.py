@@ -155,7 +155,7 @@ def doctor(args: argparse.Namespace) -> int:
     return doctor_checks.run(Path(args.target))
 
 
-def positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
+def positive(kind: type[int | float]) -> Callable[[str], int | float]:
     """An argparse type for numbers above zero, so a bad value names the option in one line."""
     def parse(text: str) -> int | float:
         value = kind(text)

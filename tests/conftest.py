@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,7 +41,7 @@ def docker_unavailable() -> str | None:
     try:
         from harness.backends.docker import engine
         engine()
-    except Exception as exc:  # any failure to reach the engine is a reason to skip
+    except Exception as exc:  # noqa: BLE001  (any failure to reach the engine is a reason to skip)
         return str(exc)
     return None
 
@@ -76,7 +77,7 @@ def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def run_pytest(args: Sequence[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """pytest in a child process, as a user runs it; the environment (state dir) is inherited."""
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, check=False, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
@@ -92,3 +93,17 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             yield backend.up(Profile(), lambda message: None)
         finally:
             backend.down()
+
+
+def launch_stack_up(env_file: Path, *options: str, stderr: Any = subprocess.PIPE
+                    ) -> tuple[subprocess.Popen[str], str]:
+    """`harness stack up --env-file` in a child process, and the Target JSON it printed once up."""
+    process = subprocess.Popen([sys.executable, "-m", "harness.cli", "stack", "up", *options,
+                                "--env-file", str(env_file)], stdout=subprocess.PIPE, stderr=stderr, text=True)
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if line.startswith("}"):
+            break
+    return process, "".join(lines)

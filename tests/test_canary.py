@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import REPO, processes_under
+from tests.conftest import REPO, launch_stack_up, processes_under
 
 CANARY_PROFILE = "proxy_auth_off"
 WINDOW = 12  # any 12 characters of a secret count: pytest's repr elides long values in the middle
@@ -34,17 +34,10 @@ RUN_DIR_ARTIFACTS = ("*.log", "*.csv", "*.html")
 def weak_stack(tmp_path: Path, state_dir: Path) -> Iterator[tuple[dict[str, object], dict[str, str], Path]]:
     env_file = tmp_path / "stack.env"
     out, err = (tmp_path / "stack.stdout").open("w+"), (tmp_path / "stack.stderr").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "harness.cli", "stack", "up", "--profile", CANARY_PROFILE,
-                                "--env-file", str(env_file)], stdout=subprocess.PIPE, stderr=err, text=True)
-    assert process.stdout is not None
-    lines = []
-    for line in process.stdout:
-        lines.append(line)
-        if line.startswith("}"):
-            break
-    out.write("".join(lines))
+    process, target = launch_stack_up(env_file, "--profile", CANARY_PROFILE, stderr=err)
+    out.write(target)
     credentials = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
-    yield json.loads("".join(lines)), credentials, tmp_path
+    yield json.loads(target), credentials, tmp_path
     process.send_signal(signal.SIGINT)
     rest, _ = process.communicate(timeout=30)
     out.write(rest)

@@ -14,11 +14,11 @@ import pytest
 import yaml
 
 from harness.catalog import CHECKS, WEAKNESSES
-from tests.conftest import processes_under, run_pytest
+from tests.conftest import launch_stack_up, processes_under, run_pytest
 
 
 def harness(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "harness.cli", *args], capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-m", "harness.cli", *args], capture_output=True, text=True, check=False, timeout=60)
 
 
 def test_list_checks_and_weaknesses_as_json() -> None:
@@ -40,15 +40,8 @@ def test_unknown_profile_is_a_one_line_error() -> None:
 @pytest.fixture
 def stack_up(tmp_path: Path, state_dir: Path) -> Iterator[tuple[dict[str, object], Path]]:
     env_file = tmp_path / "stack.env"
-    process = subprocess.Popen([sys.executable, "-m", "harness.cli", "stack", "up", "--env-file", str(env_file)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    lines = []
-    for line in process.stdout:
-        lines.append(line)
-        if line.startswith("}"):
-            break
-    yield json.loads("".join(lines)), env_file
+    process, target = launch_stack_up(env_file)
+    yield json.loads(target), env_file
     process.send_signal(signal.SIGINT)
     process.communicate(timeout=30)
     assert processes_under(state_dir) == []

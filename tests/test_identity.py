@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import grpc
 import jwt
@@ -14,19 +13,11 @@ from pyzeebe import ZeebeClient, create_oauth2_client_credentials_channel
 from requests_oauthlib import OAuth2Session
 
 from harness.backends import Stack
-from harness.backends.local import LocalBackend
-from harness.reference.profile import Profile
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HARNESS_STATE_DIR", str(tmp_path_factory.mktemp("state")))
-        backend = LocalBackend()
-        try:
-            yield backend.up(Profile(), lambda message: None)
-        finally:
-            backend.down()
+def stack(local_stack: Stack) -> Stack:
+    return local_stack
 
 
 def token_request(stack: Stack, **form: str) -> requests.Response:

@@ -30,18 +30,19 @@ os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 os.environ.setdefault("TESTCONTAINERS_CONNECTION_MODE", "docker_host")
 os.environ.setdefault("TESTCONTAINERS_HOST_OVERRIDE", "127.0.0.1")
 
-import docker  # noqa: E402  (testcontainers reads these at import)
-import docker.errors  # noqa: E402
-from docker.models.containers import Container  # noqa: E402
-from testcontainers.core.container import DockerContainer  # noqa: E402
-from testcontainers.core.network import Network  # noqa: E402
-from testcontainers.core.wait_strategies import (  # noqa: E402
+import docker.errors
+from docker.models.containers import Container
+from testcontainers.core.container import DockerContainer
+from testcontainers.core.network import Network
+from testcontainers.core.wait_strategies import (
     CompositeWaitStrategy,
     HttpWaitStrategy,
     LogMessageWaitStrategy,
     PortWaitStrategy,
     WaitStrategy,
 )
+
+import docker
 
 LABEL = "harness"
 OWNER_LABEL = "harness.owner"
@@ -154,7 +155,7 @@ class DockerBackend:
         for spec in planned.services:
             try:
                 _wait_strategy(spec, exposed).wait_until_ready(self._containers[spec.name])
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001  (any wait failure becomes one line with the log)
                 raise StackError(f"{spec.name} did not become ready: {type(exc).__name__}; "
                                  f"its log ends: {self._tail(spec.name)}") from None
             progress(f"{spec.name} ready after {time.monotonic() - started:.2f} s")

@@ -98,7 +98,7 @@ def run(stack: Stack, settings: LoadSettings, out_dir: Path, *, live: bool = Fal
         output = None if live else files.enter_context((out_dir / "locust.log").open("w"))
         completed = subprocess.run(command if live else [*command, "--only-summary"], env=env, stdout=output,
                                    stderr=subprocess.STDOUT if output else None,
-                                   timeout=settings.run_time_s + GRACE_S)
+                                   check=False, timeout=settings.run_time_s + GRACE_S)
     duration = time.monotonic() - started
     stats = out_dir / "locust_stats.csv"
     if completed.returncode != 0 or not stats.is_file():

@@ -55,7 +55,7 @@ class Pki:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
         self._ca_key = ec.generate_private_key(ec.SECP256R1())
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         subject = _name("harness reference CA")
         self._ca_cert = (
             x509.CertificateBuilder()
@@ -80,7 +80,7 @@ class Pki:
               self_signed: bool = False) -> ServerCert:
         """Issue a server certificate; the keyword arguments exist to make deliberately bad ones."""
         key = ec.generate_private_key(ec.SECP256R1())
-        start = not_before or dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)
+        start = not_before or dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
         issuer_name, signing_key = (_name(hosts[0]), key) if self_signed else (self._ca_cert.subject, self._ca_key)
         builder = (
             x509.CertificateBuilder()
