@@ -46,6 +46,6 @@ def test_compose_file_refuses_to_start_without_secrets(tmp_path: Path) -> None:
 
 
 def test_target_file_loads() -> None:
-    target = config.load(OFFICIAL / "target.yaml", environ={})
+    target = config.load(REPO / "docs" / "targets" / "docker-official-images.yaml", environ={})
     assert target.gateway is not None and target.gateway.address == "127.0.0.1:26443"
     assert target.gateway.direct_address == "zeebe:26500"
