@@ -123,3 +123,15 @@ def test_anonymous_refusal_is_elasticsearchs(stack: Stack, search: SearchService
     reason = "missing authentication credentials for REST request [/]"
     cause = {"type": "security_exception", "reason": reason, "header": {"WWW-Authenticate": challenges}}
     assert response.json() == {"error": {"root_cause": [cause], **cause}, "status": 401}
+
+
+def test_unknown_path_and_wrong_method_answer_like_elasticsearch(stack: Stack, search: SearchService) -> None:
+    user, password = search.basic_auth(stack.environ) or ("", None)
+    assert password is not None
+    auth, verify = (user, password.get_secret_value()), str(stack.target.ca_file)
+    unknown = requests.get(f"{search.url}/a/b/c", auth=auth, verify=verify, timeout=10)
+    assert unknown.status_code == 400 and unknown.headers["X-Elastic-Product"] == "Elasticsearch"
+    assert unknown.json()["error"] == "no handler found for uri [/a/b/c] and method [GET]"
+    wrong = requests.get(f"{search.url}/_bulk", auth=auth, verify=verify, timeout=10)
+    assert wrong.status_code == 405 and wrong.json()["error"].startswith(
+        "Incorrect HTTP method for uri [/_bulk] and method [GET], allowed: [")

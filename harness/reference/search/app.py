@@ -13,6 +13,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -36,6 +37,15 @@ def _error(error: SearchError) -> JSONResponse:
     for challenge in error.extra.get("header", {}).get("WWW-Authenticate", ()):
         response.headers.append("WWW-Authenticate", challenge)
     return response
+
+
+async def _no_handler(request: Request, exc: Exception) -> Response:
+    """Elasticsearch's answers for a path it has no handler for, and for a method a path does not take."""
+    uri = f"uri [{request.url.path}] and method [{request.method}]"
+    if isinstance(exc, HTTPException) and exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow", "")
+        return _json({"error": f"Incorrect HTTP method for {uri}, allowed: [{allowed}]", "status": 405}, 405)
+    return _json({"error": f"no handler found for {uri}", "status": 400}, 400)
 
 
 async def _body(request: Request, required: bool = False) -> dict[str, Any]:
@@ -135,8 +145,9 @@ class SearchApp:
             Route("/{index}/_doc/{id}", self.delete, methods=["DELETE"]),
             Route("/{index}", self.create_index, methods=["PUT"]),
         ]
-        self.app = SecurityMiddleware(Starlette(routes=[Route(r.path, self._guarded(r.endpoint), methods=r.methods)
-                                                        for r in routes]), self.security)
+        router = Starlette(routes=[Route(r.path, self._guarded(r.endpoint), methods=r.methods) for r in routes],
+                           exception_handlers={404: _no_handler, 405: _no_handler})
+        self.app = SecurityMiddleware(router, self.security)
 
     @staticmethod
     def _guarded(handler: Any) -> Any:
