@@ -145,6 +145,8 @@ class OwnCredentialsEndpoint:
         try:
             response = requests.get(self.url, auth=auth, verify=self.verify, timeout=HTTP_TIMEOUT_S,
                                     allow_redirects=False)
+        except requests.exceptions.SSLError:
+            raise  # reached, but TLS failed: the TLS checks judge that; this check must not skip over it
         except requests.ConnectionError as error:
             return AnonymousAnswer(None, (), type(error).__name__)
         return AnonymousAnswer(response.status_code, tuple(response.raw.headers.getlist("WWW-Authenticate")),
