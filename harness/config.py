@@ -53,6 +53,21 @@ class HttpService(_Model):
                                              "container port); checks prove it is closed or redirects")
 
 
+class SearchService(HttpService):
+    """Elasticsearch: its URL and the basic-auth user clients log in as, the password in `password_env`."""
+
+    username: str | None = None
+    password_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
+
+    def basic_auth(self, environ: Mapping[str, str] = os.environ) -> tuple[str, SecretStr] | None:
+        """(username, password) from the environment, None when undeclared; errors name the variable."""
+        if self.username is None or self.password_env is None:
+            return None
+        if not environ.get(self.password_env):
+            raise UsageError(f"search.password_env: environment variable {self.password_env} is not set")
+        return self.username, SecretStr(environ[self.password_env])
+
+
 class Client(_Model):
     client_id_env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]*$")
     client_secret_env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]*$")
@@ -80,7 +95,7 @@ class Target(_Model):
     identity: Identity | None = None
     optimize: HttpService | None = None
     operate: HttpService | None = None
-    search: HttpService | None = None
+    search: SearchService | None = None
     vault: HttpService | None = None
     ca_file: Path | None = None
     clients: dict[str, Client] = {}

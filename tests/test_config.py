@@ -80,3 +80,16 @@ def test_missing_credential_variable_is_named(tmp_path: Path) -> None:
     target = config.load(write(tmp_path, GOOD), environ={})
     with pytest.raises(UsageError, match="ZEEBE_CLIENT_ID is not set"):
         target.credentials("default", {})
+
+
+def test_search_credentials_come_from_the_environment_named() -> None:
+    target = config.validate({"search": {"url": "https://es.internal:9200", "username": "elastic",
+                                         "password_env": "ES_PASSWORD"}})
+    assert target.search is not None
+    user, password = target.search.basic_auth({"ES_PASSWORD": "s3cret"}) or ("", None)
+    assert user == "elastic" and password is not None and password.get_secret_value() == "s3cret"
+    assert "s3cret" not in repr(target.search.basic_auth({"ES_PASSWORD": "s3cret"}))
+    with pytest.raises(UsageError, match="^search.password_env: environment variable ES_PASSWORD is not set$"):
+        target.search.basic_auth({})
+    with pytest.raises(UsageError, match="search.password: literal secrets are not allowed"):
+        config.validate({"search": {"url": "https://es.internal:9200", "password": "s3cret"}})

@@ -9,7 +9,7 @@ with 401 (403 likewise).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -118,4 +118,56 @@ KINDS: dict[str, EndpointKind] = {kind.name: kind for kind in (
     EndpointKind("gateway", _gateway, "the target declares no gateway"),
     EndpointKind("identity-admin", _identity_admin,
                  "the target declares no Identity admin API (identity.admin_url and identity.admin_client)"),
+)}
+
+
+# Services that take their own credentials rather than Identity's tokens (Elasticsearch's users and API
+# keys): the token checks do not apply, only the anonymous-access one (AUTH-023). Each answers 401 with
+# at least one WWW-Authenticate challenge (RFC 9110 15.5.2) to a request without credentials.
+@dataclasses.dataclass(frozen=True)
+class AnonymousAnswer:
+    status: int | None  # None: no connection from where the test runs
+    challenges: tuple[str, ...]
+    detail: str
+
+
+@dataclasses.dataclass(frozen=True)
+class OwnCredentialsEndpoint:
+    """An HTTP service with its own basic-auth users; `basic_auth` (when declared) is the positive control."""
+
+    name: str
+    url: str
+    verify: str | bool
+    basic_auth: tuple[str, str] | None = dataclasses.field(default=None, repr=False)
+
+    def send(self, with_credentials: bool) -> AnonymousAnswer:
+        auth = self.basic_auth if with_credentials else None
+        try:
+            response = requests.get(self.url, auth=auth, verify=self.verify, timeout=HTTP_TIMEOUT_S,
+                                    allow_redirects=False)
+        except requests.exceptions.SSLError:
+            raise  # reached, but TLS failed: the TLS checks judge that; this check must not skip over it
+        except requests.ConnectionError as error:
+            return AnonymousAnswer(None, (), type(error).__name__)
+        return AnonymousAnswer(response.status_code, tuple(response.raw.headers.getlist("WWW-Authenticate")),
+                               response.reason or "")
+
+
+def _search(target: Target, environ: Mapping[str, str]) -> OwnCredentialsEndpoint | None:
+    if target.search is None:
+        return None
+    credentials = target.search.basic_auth(environ)
+    basic_auth = None if credentials is None else (credentials[0], credentials[1].get_secret_value())
+    return OwnCredentialsEndpoint("search", target.search.url, _verify(target), basic_auth)
+
+
+@dataclasses.dataclass(frozen=True)
+class OwnCredentialsKind:
+    name: str
+    build: Callable[[Target, Mapping[str, str]], OwnCredentialsEndpoint | None]
+    absent: str
+
+
+ANONYMOUS_ONLY_KINDS: dict[str, OwnCredentialsKind] = {kind.name: kind for kind in (
+    OwnCredentialsKind("search", _search, "the target declares no Elasticsearch (search.url)"),
 )}

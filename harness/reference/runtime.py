@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,17 @@ def asgi_server(app: Any, host: str, port: int, tls: dict[str, str] | None) -> A
     return uvicorn.Server(server_config)
 
 
-def serve_asgi(app: Any, config: dict[str, Any]) -> None:
-    """Serve an ASGI app on the config's host (127.0.0.1 unless in a container) until stopped."""
-    asgi_server(app, config.get("host", HOST), int(config["port"]), config.get("tls")).run()
+def serve_asgi(app: Any, config: dict[str, Any], log: logging.Logger | None = None) -> None:
+    """Serve an ASGI app on the config's host (127.0.0.1 unless in a container) until stopped.
+
+    With `log`, the socket is bound first and "listening on host:port" logged once it accepts
+    connections: the docker backend's readiness signal for a listener it does not publish.
+    """
+    host, port = config.get("host", HOST), int(config["port"])
+    server = asgi_server(app, host, port, config.get("tls"))
+    if log is None:
+        server.run()
+        return
+    listening = socket.create_server((host, port))
+    log.info("listening on %s:%d", host, port)
+    server.run(sockets=[listening])

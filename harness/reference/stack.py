@@ -38,8 +38,10 @@ LISTENERS = {
     "zeebe-tenancy": Listener("zeebe", 26443, client_facing=True),
     "operate": Listener("zeebe", 8081, client_facing=True),
     "proxy": Listener("proxy", 8443, client_facing=True),
+    # Elasticsearch stays internal in a real deployment: only Optimize and the stack reach it.
+    "search": Listener("search", 9200, client_facing=False),
 }
-SERVICES = ("identity", "zeebe", "proxy")
+SERVICES = ("identity", "zeebe", "proxy", "search")
 GATEWAY_AUDIENCE = "zeebe-api"
 OPERATE_AUDIENCE = "operate-api"
 DEFAULT_CLIENT_ID = "zeebe"
@@ -52,6 +54,9 @@ ENV = {
 BUSINESS_UNITS = {"bu_a": ("bu-a", "tenant-a"), "bu_b": ("bu-b", "tenant-b")}
 ENV.update({name: (f"HARNESS_{name.upper()}_CLIENT_ID", f"HARNESS_{name.upper()}_CLIENT_SECRET")
             for name in BUSINESS_UNITS})
+# Elasticsearch's built-in superuser; its password is generated per stack and lives only in this variable.
+SEARCH_USER = "elastic"
+SEARCH_PASSWORD_ENV = "HARNESS_SEARCH_PASSWORD"
 # Short caches keep the tenancy scenario quick; the Target states them as the bounds checks may wait.
 JWKS_CACHE_S = 1
 TENANT_CACHE_S = 1
@@ -137,6 +142,7 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
     internal_identity = f"https://{placements['identity'].internal}"
     internal_jwks_url = f"{internal_identity}/auth/realms/{REALM}/protocol/openid-connect/certs"
     environ, clients = _credentials()
+    environ[SEARCH_PASSWORD_ENV] = secrets.token_urlsafe(24)
     weaknesses = sorted(profile.weaknesses)
 
     def listen(listener: str) -> dict[str, Any]:
@@ -165,6 +171,10 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
         "operate": {**listen("operate"), "tls": zeebe_tls, "audience": OPERATE_AUDIENCE},
         "weaknesses": weaknesses,
     })
+    search = python_service("search", {
+        **listen("search"), "tls": tls("search"), "password": environ[SEARCH_PASSWORD_ENV],
+        "cluster_name": "harness", "weaknesses": weaknesses,
+    })
     proxy_dir = run_dir / "proxy"
     nginx_conf = proxy.render(proxy_dir, proxy.ProxySettings(
         port=placements["proxy"].bind.port, upstream_port=placements["zeebe"].internal.port,
@@ -178,6 +188,7 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
         ServiceSpec("zeebe", zeebe, (Health("grpc", "zeebe"), Health("tcp", "zeebe-tenancy"),
                                      Health("tcp", "operate"))),
         ServiceSpec("proxy", tuple(proxy.command(proxy_dir, nginx_conf, runtime.nginx)), (Health("tcp", "proxy"),)),
+        ServiceSpec("search", search, (Health("tcp", "search"),)),
     )
     target = {
         "gateway": {"address": str(_external(placements, "proxy")), "tls": not profile.has("tls_off"),
@@ -202,4 +213,9 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
         },
         "capabilities": ["mint_token", "stop_service", "grant_tenant", "rotate_signing_key"],
     }
+    # Declared only where the test process can reach it (local: loopback); on docker it stays internal.
+    search_address = placements["search"].external
+    if search_address is not None:
+        target["search"] = {"url": f"https://{search_address}", "username": SEARCH_USER,
+                            "password_env": SEARCH_PASSWORD_ENV}
     return StackPlan(services, target, environ, pki.ca_file)

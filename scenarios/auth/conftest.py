@@ -15,7 +15,7 @@ import pytest
 from harness.backends import Stack
 from harness.clients.oauth import fetch_token, mint_token, published_key
 from harness.probes import jwt
-from harness.probes.endpoints import KINDS, Endpoint
+from harness.probes.endpoints import ANONYMOUS_ONLY_KINDS, KINDS, Endpoint, OwnCredentialsEndpoint
 
 Minter = Callable[[dict[str, Any]], str]
 
@@ -23,6 +23,8 @@ Minter = Callable[[dict[str, Any]], str]
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "endpoint" in metafunc.fixturenames:
         metafunc.parametrize("endpoint", list(KINDS), indirect=True, scope="session")
+    if "own_credentials_endpoint" in metafunc.fixturenames:
+        metafunc.parametrize("own_credentials_endpoint", list(ANONYMOUS_ONLY_KINDS), indirect=True, scope="session")
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +54,24 @@ def mint(stack: Stack, endpoint: Endpoint) -> Minter:
         pytest.skip("the target lacks the mint_token capability: "
                     "no genuinely signed token with chosen claims to send")
     return lambda claims: mint_token(stack, claims, endpoint.client)
+
+
+@pytest.fixture(scope="session")
+def own_credentials_endpoint(request: pytest.FixtureRequest, stack: Stack) -> OwnCredentialsEndpoint:
+    """A service with its own users (harness.probes.endpoints.ANONYMOUS_ONLY_KINDS), reachable from here.
+
+    Such a service is often internal (Elasticsearch behind Optimize), so where the test process cannot
+    connect, the check skips saying so. With credentials declared, they must get in (positive control).
+    """
+    kind = ANONYMOUS_ONLY_KINDS[request.param]
+    built = kind.build(stack.target, stack.environ)
+    if built is None:
+        pytest.skip(kind.absent)
+    control = built.send(with_credentials=built.basic_auth is not None)
+    if control.status is None:
+        pytest.skip(f"{built.name} at {built.url} is not reachable from the test process ({control.detail}); "
+                    "it is internal to the deployment, so run the harness from inside its network to check it")
+    if built.basic_auth is not None and control.status != 200:
+        raise RuntimeError(f"positive control failed: {built.name} answered HTTP {control.status} "
+                           "to the declared credentials")
+    return built

@@ -1,0 +1,1 @@
+"""Elasticsearch emulator: the 8.x REST subset Optimize and the checks use, with security on."""
