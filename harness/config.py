@@ -53,6 +53,20 @@ class HttpService(_Model):
                                              "container port); checks prove it is closed or redirects")
 
 
+class VaultAppRole(_Model):
+    role_id_env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]*$")
+    secret_id_env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]*$")
+    path: str = Field(description="the KV v2 path (under the mount) this AppRole may read")
+
+
+class Vault(HttpService):
+    """Vault, and the environment variables that hold its credentials (never the credentials)."""
+
+    mount: str = "secret"
+    admin_token_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
+    approles: dict[str, VaultAppRole] = {}
+
+
 class Client(_Model):
     client_id_env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]*$")
     client_secret_env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]*$")
@@ -81,7 +95,7 @@ class Target(_Model):
     optimize: HttpService | None = None
     operate: HttpService | None = None
     search: HttpService | None = None
-    vault: HttpService | None = None
+    vault: Vault | None = None
     ca_file: Path | None = None
     clients: dict[str, Client] = {}
     capabilities: frozenset[str] = frozenset()

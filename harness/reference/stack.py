@@ -18,6 +18,7 @@ from harness.reference.identity.app import ADMIN_AUDIENCE, REALM
 from harness.reference.pki import DEFAULT_HOSTS, Pki
 from harness.reference.profile import Profile
 from harness.reference.runtime import write_config
+from harness.reference.vault import seed as vault_seed
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,8 +39,9 @@ LISTENERS = {
     "zeebe-tenancy": Listener("zeebe", 26443, client_facing=True),
     "operate": Listener("zeebe", 8081, client_facing=True),
     "proxy": Listener("proxy", 8443, client_facing=True),
+    "vault": Listener("vault", 8200, client_facing=False),
 }
-SERVICES = ("identity", "zeebe", "proxy")
+SERVICES = ("identity", "zeebe", "proxy", "vault")
 GATEWAY_AUDIENCE = "zeebe-api"
 OPERATE_AUDIENCE = "operate-api"
 DEFAULT_CLIENT_ID = "zeebe"
@@ -137,6 +139,7 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
     internal_identity = f"https://{placements['identity'].internal}"
     internal_jwks_url = f"{internal_identity}/auth/realms/{REALM}/protocol/openid-connect/certs"
     environ, clients = _credentials()
+    environ.update(vault_seed.credentials(BUSINESS_UNITS))
     weaknesses = sorted(profile.weaknesses)
 
     def listen(listener: str) -> dict[str, Any]:
@@ -178,6 +181,10 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
         ServiceSpec("zeebe", zeebe, (Health("grpc", "zeebe"), Health("tcp", "zeebe-tenancy"),
                                      Health("tcp", "operate"))),
         ServiceSpec("proxy", tuple(proxy.command(proxy_dir, nginx_conf, runtime.nginx)), (Health("tcp", "proxy"),)),
+        ServiceSpec("vault", python_service("vault", {
+            **listen("vault"), "tls": tls("vault"), "audit_file": str(run_dir / "vault-audit.log"),
+            **vault_seed.settings(BUSINESS_UNITS, environ, profile), "weaknesses": weaknesses,
+        }), (Health("https", "vault", "/v1/sys/health"),)),
     )
     target = {
         "gateway": {"address": str(_external(placements, "proxy")), "tls": not profile.has("tls_off"),
@@ -202,4 +209,6 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
         },
         "capabilities": ["mint_token", "stop_service", "grant_tenant", "rotate_signing_key"],
     }
+    if placements["vault"].external is not None:  # not client facing: only where the backend lets clients in
+        target["vault"] = vault_seed.target(f"https://{placements['vault'].external}", BUSINESS_UNITS)
     return StackPlan(services, target, environ, pki.ca_file)
