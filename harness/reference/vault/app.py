@@ -89,8 +89,9 @@ class VaultApp:
         return presented, self.tokens.lookup(presented)
 
     async def authenticated(self, request: Request) -> Response:
-        path = request.path_params["path"].rstrip("/") if request.method != "LIST" else request.path_params["path"]
         operation = _operation(request)
+        # Vault checks a list against the folder with its trailing slash, anything else without one.
+        path = request.path_params["path"].rstrip("/") + ("/" if operation == "list" else "")
         body = await _json(request) if operation in ("create", "update") else {}
         request_id = str(uuid.uuid4())
         presented, token = self._token(request)
@@ -140,10 +141,8 @@ class VaultApp:
             return JSONResponse(_envelope(request_id, {"hash": self.audit.hash(str(body.get("input", "")))}))
         mount, _, rest = path.partition("/")
         kind, _, key = rest.partition("/")
-        if mount == KV_MOUNT and key:
+        if mount == KV_MOUNT and (key or (kind == "metadata" and operation == "list")):
             return self._kv(kind, key, operation, body, request, request_id)
-        if mount == KV_MOUNT and kind == "metadata" and operation == "list":
-            return self._kv(kind, "", operation, body, request, request_id)
         return _errors(404, f'no handler for route "{path}". route entry not found.')
 
     def _policy(self, name: str, operation: str, body: dict[str, Any], request_id: str) -> Response:
