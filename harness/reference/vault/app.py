@@ -64,6 +64,8 @@ class VaultApp:
 
     async def login(self, request: Request) -> Response:
         body = await _json(request)
+        if body is None:
+            return _errors(400, "failed to parse JSON input: the body is not a JSON object")
         request_id = str(uuid.uuid4())
         try:
             token = self.approles.login(body.get("role_id"), body.get("secret_id"))
@@ -93,6 +95,8 @@ class VaultApp:
         # Vault checks a list against the folder with its trailing slash, anything else without one.
         path = request.path_params["path"].rstrip("/") + ("/" if operation == "list" else "")
         body = await _json(request) if operation in ("create", "update") else {}
+        if body is None:
+            return _errors(400, "failed to parse JSON input: the body is not a JSON object")
         request_id = str(uuid.uuid4())
         presented, token = self._token(request)
         policies = list(token.policies) if token else []
@@ -172,8 +176,10 @@ class VaultApp:
             request_id: str) -> Response:
         kv = self.kv
         if kind == "data" and operation == "read":
-            version = request.query_params.get("version")
-            return JSONResponse(_envelope(request_id, kv.read(key, int(version) if version else None)))
+            version = request.query_params.get("version", "0")
+            if not version.isdigit():
+                return _errors(400, "invalid version")
+            return JSONResponse(_envelope(request_id, kv.read(key, int(version) or None)))
         if kind == "data" and operation in ("create", "update"):
             return JSONResponse(_envelope(request_id, kv.write(key, body.get("data"), body.get("options") or {})))
         if kind == "data" and operation == "delete":
@@ -199,15 +205,16 @@ def _operation(request: Request) -> str:
         return "list"
     return {"GET": "read", "DELETE": "delete"}.get(method, "update")
 
-async def _json(request: Request) -> dict[str, Any]:
+async def _json(request: Request) -> dict[str, Any] | None:
+    """The request's JSON object ({} for no body), None when it is not one."""
     raw = await request.body()
     if not raw:
         return {}
     try:
         body = json.loads(raw)
     except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
+        return None
+    return body if isinstance(body, dict) else None
 
 def _envelope(request_id: str, data: dict[str, Any] | None, auth: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"request_id": request_id, "lease_id": "", "renewable": False, "lease_duration": 0, "data": data,
