@@ -81,7 +81,7 @@ WEAKNESSES: dict[str, Weakness] = {
         "optimize_api_open": ("Optimize's public API answers without a token", frozenset()),
         # Local only: on docker Elasticsearch stays on the internal network, out of the harness's reach.
         "search_anonymous": ("Elasticsearch answers anonymous requests", LOCAL),
-        "vault_anonymous": ("Vault serves secrets without a token", frozenset()),
+        "vault_anonymous": ("Vault serves secrets without a token", LOCAL),
     }),
     **_weaknesses("tenancy", {
         "tenant_check_off": ("the gateway ignores tenant grants", REFERENCE),
@@ -96,7 +96,7 @@ WEAKNESSES: dict[str, Weakness] = {
         "secret_in_variables": ("the worker writes secrets into job variables", frozenset()),
         "secret_in_error_message": ("the worker puts secrets into job error messages", frozenset()),
         "allowlist_off": ("the worker runs jobs of any process", frozenset()),
-        "vault_policy_too_broad": ("one business unit's AppRole reads another's secrets", frozenset()),
+        "vault_policy_too_broad": ("one business unit's AppRole reads another's secrets", LOCAL),
         "vault_tls_off": ("the worker talks to Vault over plain HTTP", frozenset()),
         "actuator_exposed": ("the worker exposes management endpoints beyond health", frozenset()),
     }),
@@ -222,6 +222,10 @@ CHECKS: dict[str, Check] = {check.id: check for check in (
           (ASVS_TOKEN_VERIFIED, ASVS_RACE_SAFE, SOURCE_ZEEBE_GRPC), ("auth_cache_bypass",)),
     Check("LOAD-002", "Valid callers keep the latency, error and throughput SLO through the auth proxy under load",
           "load", "high", (SOURCE_ZEEBE_GRPC,), ("slow_auth",)),
+    Check("AUTH-030", "Vault refuses a call without a token (403)", "auth", "critical",
+          (ASVS_SERVICE_AUTH, SOURCE_VAULT), ("vault_anonymous",)),
+    Check("SEC-001", "One business unit's AppRole cannot read another unit's secrets (403)", "secrets", "critical",
+          (ASVS_SERVICE_AUTH, ASVS_LEAST_PRIVILEGE, SOURCE_VAULT), ("vault_policy_too_broad",)),
 )}
 
 

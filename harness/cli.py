@@ -54,10 +54,7 @@ def list_weaknesses(args: argparse.Namespace) -> int:
 def stack_environment(stack: Stack) -> dict[str, str]:
     """The credential variables the Target names, plus Camunda's client variables pointing at the stack."""
     target = stack.target
-    names = [n for c in target.clients.values() for n in (c.client_id_env, c.client_secret_env)]
-    if target.search is not None and target.search.password_env:
-        names.append(target.search.password_env)
-    environment = {name: stack.environ[name] for name in names if name in stack.environ}
+    environment = {name: stack.environ[name] for name in target.credential_envs() if name in stack.environ}
     if target.gateway is not None:
         environment["ZEEBE_ADDRESS"] = target.gateway.address
     if target.identity is not None:

@@ -68,6 +68,20 @@ class SearchService(HttpService):
         return self.username, SecretStr(environ[self.password_env])
 
 
+class VaultAppRole(_Model):
+    role_id_env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]*$")
+    secret_id_env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]*$")
+    path: str = Field(description="the KV v2 path (under the mount) this AppRole may read")
+
+
+class Vault(HttpService):
+    """Vault, and the environment variables that hold its credentials (never the credentials)."""
+
+    mount: str = "secret"
+    admin_token_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
+    approles: dict[str, VaultAppRole] = {}
+
+
 class Client(_Model):
     client_id_env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]*$")
     client_secret_env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]*$")
@@ -96,7 +110,7 @@ class Target(_Model):
     optimize: HttpService | None = None
     operate: HttpService | None = None
     search: SearchService | None = None
-    vault: HttpService | None = None
+    vault: Vault | None = None
     ca_file: Path | None = None
     clients: dict[str, Client] = {}
     capabilities: frozenset[str] = frozenset()
@@ -116,6 +130,20 @@ class Target(_Model):
         if value is not None and not value.is_file():
             raise ValueError(f"no such file: {value}")
         return value
+
+    def secret_envs(self) -> list[str]:
+        """Every environment variable the Target names whose value is a secret (for redaction)."""
+        names = [client.client_secret_env for client in self.clients.values()]
+        if self.search is not None and self.search.password_env:
+            names.append(self.search.password_env)
+        if self.vault is not None:
+            names += [self.vault.admin_token_env] if self.vault.admin_token_env else []
+            names += [env for role in self.vault.approles.values() for env in (role.role_id_env, role.secret_id_env)]
+        return names
+
+    def credential_envs(self) -> list[str]:
+        """Every environment variable the Target names for credentials: client ids and all secrets."""
+        return [client.client_id_env for client in self.clients.values()] + self.secret_envs()
 
     def credentials(self, client: str, environ: Mapping[str, str] = os.environ) -> Credentials:
         """Resolve a client's credentials from the environment it names; errors name the variable."""

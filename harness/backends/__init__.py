@@ -54,11 +54,8 @@ class Stack:
         return self.target.credentials(client, self.environ)
 
     def secret_values(self) -> list[str]:
-        """The values reports must never show: every client secret the target refers to."""
-        names = [client.client_secret_env for client in self.target.clients.values()]
-        if self.target.search is not None and self.target.search.password_env:
-            names.append(self.target.search.password_env)
-        return [self.environ[name] for name in names if self.environ.get(name)]
+        """The values reports must never show: every secret the target refers to."""
+        return [self.environ[name] for name in self.target.secret_envs() if self.environ.get(name)]
 
 
 class Backend(Protocol):

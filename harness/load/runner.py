@@ -61,8 +61,7 @@ def locust_environment(stack: Stack, settings: LoadSettings, out_dir: Path) -> d
     """The Target as JSON (no secrets) plus the credential variables it names, for the locustfile."""
     target_file = out_dir / "load-target.json"
     target_file.write_text(json.dumps(stack.target.public_json()))
-    credentials = {name: stack.environ[name] for client in stack.target.clients.values()
-                   for name in (client.client_id_env, client.client_secret_env) if name in stack.environ}
+    credentials = {name: stack.environ[name] for name in stack.target.credential_envs() if name in stack.environ}
     return {**credentials, "HARNESS_LOAD_TARGET": str(target_file),
             "HARNESS_LOAD_MAX_REQUESTS": str(settings.max_requests)}
 

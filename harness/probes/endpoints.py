@@ -171,3 +171,30 @@ class OwnCredentialsKind:
 ANONYMOUS_ONLY_KINDS: dict[str, OwnCredentialsKind] = {kind.name: kind for kind in (
     OwnCredentialsKind("search", _search, "the target declares no Elasticsearch (search.url)"),
 )}
+
+
+@dataclasses.dataclass(frozen=True)
+class AnonymousOnlyKind:
+    """A service that takes no Identity token (Vault issues its own), so of the auth checks only the
+    anonymous-access one (AUTH-030) runs on it. `build` returns the endpoint and the environment variable
+    holding a token for its positive control (None: the Target names none), or None when undeclared."""
+
+    name: str
+    build: Callable[[Target], tuple[HttpEndpoint, str | None] | None]
+    absent: str
+
+
+def _vault(target: Target) -> tuple[HttpEndpoint, str | None] | None:
+    vault = target.vault
+    if vault is None:
+        return None
+    # Listing the KV mount needs a token granting list; Vault refuses a call without one with 403.
+    # `client` is empty: Vault takes its own tokens (as a Bearer credential too), not Identity's.
+    url = f"{vault.url.rstrip('/')}/v1/{vault.mount}/metadata/?list=true"
+    return (HttpEndpoint("vault", "", url, _verify(target), anonymous_refusals=frozenset({"HTTP 403"})),
+            vault.admin_token_env)
+
+
+ANONYMOUS_ONLY: dict[str, AnonymousOnlyKind] = {kind.name: kind for kind in (
+    AnonymousOnlyKind("vault", _vault, "the target declares no vault"),
+)}

@@ -18,6 +18,7 @@ from harness.reference.identity.app import ADMIN_AUDIENCE, REALM
 from harness.reference.pki import DEFAULT_HOSTS, Pki
 from harness.reference.profile import Profile
 from harness.reference.runtime import write_config
+from harness.reference.vault import seed as vault_seed
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,10 +39,11 @@ LISTENERS = {
     "zeebe-tenancy": Listener("zeebe", 26443, client_facing=True),
     "operate": Listener("zeebe", 8081, client_facing=True),
     "proxy": Listener("proxy", 8443, client_facing=True),
-    # Elasticsearch stays internal in a real deployment: only Optimize and the stack reach it.
+    # Elasticsearch and Vault stay internal in a real deployment: only Optimize, workers and the stack reach them.
     "search": Listener("search", 9200, client_facing=False),
+    "vault": Listener("vault", 8200, client_facing=False),
 }
-SERVICES = ("identity", "zeebe", "proxy", "search")
+SERVICES = ("identity", "zeebe", "proxy", "search", "vault")
 GATEWAY_AUDIENCE = "zeebe-api"
 OPERATE_AUDIENCE = "operate-api"
 DEFAULT_CLIENT_ID = "zeebe"
@@ -143,6 +145,7 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
     internal_jwks_url = f"{internal_identity}/auth/realms/{REALM}/protocol/openid-connect/certs"
     environ, clients = _credentials()
     environ[SEARCH_PASSWORD_ENV] = secrets.token_urlsafe(24)
+    environ.update(vault_seed.credentials(BUSINESS_UNITS))
     weaknesses = sorted(profile.weaknesses)
 
     def listen(listener: str) -> dict[str, Any]:
@@ -189,6 +192,10 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
                                      Health("tcp", "operate"))),
         ServiceSpec("proxy", tuple(proxy.command(proxy_dir, nginx_conf, runtime.nginx)), (Health("tcp", "proxy"),)),
         ServiceSpec("search", search, (Health("tcp", "search"),)),
+        ServiceSpec("vault", python_service("vault", {
+            **listen("vault"), "tls": tls("vault"), "audit_file": str(run_dir / "vault-audit.log"),
+            **vault_seed.settings(BUSINESS_UNITS, environ, profile), "weaknesses": weaknesses,
+        }), (Health("https", "vault", "/v1/sys/health"),)),
     )
     target = {
         "gateway": {"address": str(_external(placements, "proxy")), "tls": not profile.has("tls_off"),
@@ -218,4 +225,6 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
     if search_address is not None:
         target["search"] = {"url": f"https://{search_address}", "username": SEARCH_USER,
                             "password_env": SEARCH_PASSWORD_ENV}
+    if placements["vault"].external is not None:  # not client facing: only where the backend lets clients in
+        target["vault"] = vault_seed.target(f"https://{placements['vault'].external}", BUSINESS_UNITS)
     return StackPlan(services, target, environ, pki.ca_file)

@@ -1,0 +1,1 @@
+"""The secrets scenario: business units' secrets in Vault stay with their unit."""
