@@ -10,6 +10,7 @@ import dataclasses
 import getpass
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import jinja2
@@ -110,6 +111,8 @@ def render(run_dir: Path, settings: ProxySettings, js_module: Path) -> Path:
         tls_groups=":".join(INTERMEDIATE_GROUPS),
         auth=not weak("proxy_auth_off"),
         cache_decisions=weak("auth_cache_bypass"),
+        # A unix socket path is limited to 108 bytes, which a deep run directory exceeds: keep it short.
+        auth_socket=Path(tempfile.gettempdir()) / f"harness-{run_dir.parent.name}-auth.sock",
         jwks_url=settings.jwks_url,
         ca_file=settings.ca_file,
         jwks_cache_s=settings.jwks_cache_s,
