@@ -15,6 +15,7 @@ from pathlib import Path
 
 import gevent
 import gevent.event
+import gevent.lock
 import grpc
 from locust import events, task
 from locust.env import Environment
@@ -42,15 +43,21 @@ class Bypass(Exception):
 
 
 class TokenSource:
-    """One token for all users of this process, fetched again shortly before it expires."""
+    """One token for all users of this process, fetched again shortly before it expires.
+
+    The lock matters: users start together, and without it each would fetch (and hold) its own token.
+    """
 
     def __init__(self) -> None:
         self._token, self._refresh_at = "", 0.0
+        self._lock = gevent.lock.Semaphore()
 
     def bearer(self) -> str:
         if time.time() >= self._refresh_at:
-            self._token = fetch_token(STACK)
-            self._refresh_at = jwt.split(self._token)[1]["exp"] - REFRESH_MARGIN_S
+            with self._lock:
+                if time.time() >= self._refresh_at:
+                    self._token = fetch_token(STACK)
+                    self._refresh_at = jwt.split(self._token)[1]["exp"] - REFRESH_MARGIN_S
         return f"Bearer {self._token}"
 
 
