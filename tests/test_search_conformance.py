@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import requests
 from elasticsearch import AuthenticationException, Elasticsearch, NotFoundError, helpers
 
 from harness.backends import Stack
-from harness.backends.local import LocalBackend
 from harness.config import SearchService
-from harness.reference.profile import Profile
 
 TENANTS = ("tenant-a", "tenant-b", "<default>")
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HARNESS_STATE_DIR", str(tmp_path_factory.mktemp("state")))
-        backend = LocalBackend()
-        try:
-            yield backend.up(Profile(), lambda message: None)
-        finally:
-            backend.down()
+def stack(local_stack: Stack) -> Stack:
+    return local_stack
 
 
 @pytest.fixture(scope="module")
