@@ -42,6 +42,7 @@ class Answer:
 class Endpoint(Protocol):
     name: str
     client: str  # the Target client whose Identity token this endpoint accepts
+    audience: str | None  # the token audience it takes; None: the client's own (Target clients.<name>.audience)
     # The statuses that refuse a call without credentials, as the product documents them.
     anonymous_refusals: frozenset[str]
 
@@ -56,6 +57,7 @@ class GatewayEndpoint:
     ca_file: Path | None
     name: str = "gateway"
     client: str = "default"
+    audience: str | None = None
     anonymous_refusals: frozenset[str] = frozenset({grpc.StatusCode.UNAUTHENTICATED.name})
 
     def send(self, credential: Credential) -> Answer:
@@ -74,6 +76,7 @@ class HttpEndpoint:
     url: str
     verify: str | bool
     anonymous_refusals: frozenset[str] = frozenset({"HTTP 401"})
+    audience: str | None = None
 
     def send(self, credential: Credential) -> Answer:
         headers = {} if credential.authorization is None else {"Authorization": credential.authorization}
@@ -105,6 +108,20 @@ def _identity_admin(target: Target) -> Endpoint | None:
                         _verify(target), anonymous_refusals=frozenset({"HTTP 401", "HTTP 403"}))
 
 
+def _optimize(target: Target) -> Endpoint | None:
+    optimize = target.optimize
+    if optimize is None or optimize.audience is None:
+        return None
+    client = next((name for name, c in target.clients.items() if c.tenants), None)
+    if client is None:
+        return None
+    # Listing a collection's dashboards is the cheapest call of Optimize's public API; an unknown
+    # collection lists none, so any collection id proves the token got in.
+    collection = optimize.collection_ids[0] if optimize.collection_ids else "harness-probe"
+    return HttpEndpoint("optimize", client, f"{optimize.url.rstrip('/')}/api/public/dashboard?collectionId={collection}",
+                        _verify(target), audience=optimize.audience)
+
+
 @dataclasses.dataclass(frozen=True)
 class EndpointKind:
     """One kind of authenticated endpoint; `build` returns None when the Target does not declare it."""
@@ -118,6 +135,8 @@ KINDS: dict[str, EndpointKind] = {kind.name: kind for kind in (
     EndpointKind("gateway", _gateway, "the target declares no gateway"),
     EndpointKind("identity-admin", _identity_admin,
                  "the target declares no Identity admin API (identity.admin_url and identity.admin_client)"),
+    EndpointKind("optimize", _optimize, "the target declares no Optimize public API (optimize.url and "
+                                        "optimize.audience) or no client with tenants to call it"),
 )}
 
 

@@ -33,7 +33,7 @@ def endpoint(request: pytest.FixtureRequest, stack: Stack) -> Endpoint:
     built = kind.build(stack.target)
     if built is None:
         pytest.skip(kind.absent)
-    answer = built.send(jwt.bearer(fetch_token(stack, built.client)))
+    answer = built.send(jwt.bearer(fetch_token(stack, built.client, built.audience)))
     if not answer.accepted:
         raise RuntimeError(f"positive control failed: {built.name} answered {answer.status} to a valid token")
     return built
@@ -42,7 +42,7 @@ def endpoint(request: pytest.FixtureRequest, stack: Stack) -> Endpoint:
 @pytest.fixture
 def material(stack: Stack, endpoint: Endpoint) -> jwt.Material:
     """A fresh genuine token for the endpoint plus the public key Identity publishes for it."""
-    token = fetch_token(stack, endpoint.client)
+    token = fetch_token(stack, endpoint.client, endpoint.audience)
     header, _, _ = jwt.split(token)
     return jwt.Material(token, published_key(stack, str(header.get("kid"))))
 
@@ -53,7 +53,8 @@ def mint(stack: Stack, endpoint: Endpoint) -> Minter:
     if "mint_token" not in stack.target.capabilities:
         pytest.skip("the target lacks the mint_token capability: "
                     "no genuinely signed token with chosen claims to send")
-    return lambda claims: mint_token(stack, claims, endpoint.client)
+    audience = {"aud": endpoint.audience} if endpoint.audience else {}
+    return lambda claims: mint_token(stack, audience | claims, endpoint.client)
 
 
 @pytest.fixture(scope="session")
