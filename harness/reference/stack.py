@@ -15,8 +15,8 @@ from typing import Any, Literal
 
 from harness.reference import proxy, tls_policy
 from harness.reference.identity.app import ADMIN_AUDIENCE, REALM
-from harness.reference.pki import DEFAULT_HOSTS, Pki
 from harness.reference.optimize import seed as optimize_seed
+from harness.reference.pki import DEFAULT_HOSTS, Pki
 from harness.reference.profile import Profile
 from harness.reference.runtime import write_config
 from harness.reference.vault import seed as vault_seed

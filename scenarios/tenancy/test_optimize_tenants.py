@@ -29,7 +29,7 @@ def declared_tenants(stack: Stack, client: str) -> set[str]:
 @pytest.mark.check("TEN-005")
 def test_no_rows_of_other_tenants(stack: Stack, optimize: Optimize, tenant_pair: tuple[TenantClient, TenantClient],
                                   evidence) -> None:
-    a, b = tenant_pair
+    a, _ = tenant_pair
     allowed = declared_tenants(stack, a.client)
     seen = everything_seen(api_as(stack, a.client), optimize)
     evidence.record(client=a.client, tenants=sorted(allowed), **seen.evidence())
