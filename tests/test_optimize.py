@@ -127,3 +127,13 @@ def test_each_header_weakness_switches_exactly_its_header_off(weakness: str) -> 
                                              None)}
     secure = {name for name, _ in header_list(optimize_security(Profile())["responseHeaders"], None)}
     assert secure - names == {HEADER_WEAKNESSES[weakness]}
+
+
+def test_readyz_is_503_while_elasticsearch_does_not_answer(stack: Stack, optimize: Optimize, ca: str) -> None:
+    assert stack.faults is not None
+    stack.faults.pause("search")  # paused, not stopped: the emulator's in-memory data survives
+    try:
+        assert get(f"{optimize.url}/api/readyz", ca).status_code == 503
+    finally:
+        stack.faults.pause("search", paused=False)
+    assert get(f"{optimize.url}/api/readyz", ca).status_code == 200
