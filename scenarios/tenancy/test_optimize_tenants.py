@@ -13,8 +13,7 @@ from harness.clients.identity_admin import set_tenant_grant
 from harness.clients.optimize import api_as
 from harness.config import Optimize
 from scenarios.tenancy.optimize_support import everything_seen, listed_reports, reports_only_of_others
-from scenarios.tenancy.support import TenantClient, positive
-from scenarios.tenancy.test_tenant_grants import SLACK_S, grant_ttl
+from scenarios.tenancy.support import SLACK_S, TenantClient, grant_ttl, positive
 
 DEFAULT_TENANT = "<default>"
 REFUSED = frozenset({403, 404})
