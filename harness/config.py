@@ -53,6 +53,18 @@ class HttpService(_Model):
                                              "container port); checks prove it is closed or redirects")
 
 
+class Optimize(HttpService):
+    """Optimize: its public API takes Identity tokens for `audience` (Optimize's `api.audience`).
+
+    `single_tenant_url` is an Optimize with `multitenancy.enabled: false` over the same data (where the
+    deployment has one), and `collection_ids` the collections whose reports the tenancy checks read.
+    """
+
+    audience: str | None = None
+    single_tenant_url: str | None = Field(default=None, pattern=r"^https?://")
+    collection_ids: tuple[str, ...] = ()
+
+
 class SearchService(HttpService):
     """Elasticsearch: its URL and the basic-auth user clients log in as, the password in `password_env`."""
 
@@ -107,7 +119,7 @@ class Target(_Model):
     name: str = "target"
     gateway: Gateway | None = None
     identity: Identity | None = None
-    optimize: HttpService | None = None
+    optimize: Optimize | None = None
     operate: HttpService | None = None
     search: SearchService | None = None
     vault: Vault | None = None

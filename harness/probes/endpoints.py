@@ -8,6 +8,7 @@ with 401 (403 likewise).
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -42,6 +43,7 @@ class Answer:
 class Endpoint(Protocol):
     name: str
     client: str  # the Target client whose Identity token this endpoint accepts
+    audience: str | None  # the token audience it takes; None: the client's own (Target clients.<name>.audience)
     # The statuses that refuse a call without credentials, as the product documents them.
     anonymous_refusals: frozenset[str]
 
@@ -56,6 +58,7 @@ class GatewayEndpoint:
     ca_file: Path | None
     name: str = "gateway"
     client: str = "default"
+    audience: str | None = None
     anonymous_refusals: frozenset[str] = frozenset({grpc.StatusCode.UNAUTHENTICATED.name})
 
     def send(self, credential: Credential) -> Answer:
@@ -74,6 +77,7 @@ class HttpEndpoint:
     url: str
     verify: str | bool
     anonymous_refusals: frozenset[str] = frozenset({"HTTP 401"})
+    audience: str | None = None
 
     def send(self, credential: Credential) -> Answer:
         headers = {} if credential.authorization is None else {"Authorization": credential.authorization}
@@ -105,6 +109,20 @@ def _identity_admin(target: Target) -> Endpoint | None:
                         _verify(target), anonymous_refusals=frozenset({"HTTP 401", "HTTP 403"}))
 
 
+def _optimize(target: Target) -> Endpoint | None:
+    optimize = target.optimize
+    if optimize is None or optimize.audience is None:
+        return None
+    client = next((name for name, c in target.clients.items() if c.tenants), None)
+    if client is None:
+        return None
+    # Listing a collection's dashboards is the cheapest call of Optimize's public API; an unknown
+    # collection lists none, so any collection id proves the token got in.
+    collection = optimize.collection_ids[0] if optimize.collection_ids else "harness-probe"
+    return HttpEndpoint("optimize", client, f"{optimize.url.rstrip('/')}/api/public/dashboard?collectionId={collection}",
+                        _verify(target), audience=optimize.audience)
+
+
 @dataclasses.dataclass(frozen=True)
 class EndpointKind:
     """One kind of authenticated endpoint; `build` returns None when the Target does not declare it."""
@@ -118,12 +136,14 @@ KINDS: dict[str, EndpointKind] = {kind.name: kind for kind in (
     EndpointKind("gateway", _gateway, "the target declares no gateway"),
     EndpointKind("identity-admin", _identity_admin,
                  "the target declares no Identity admin API (identity.admin_url and identity.admin_client)"),
+    EndpointKind("optimize", _optimize, "the target declares no Optimize public API (optimize.url and "
+                                        "optimize.audience) or no client with tenants to call it"),
 )}
 
 
-# Services that take their own credentials rather than Identity's tokens (Elasticsearch's users and API
-# keys): the token checks do not apply, only the anonymous-access one (AUTH-023). Each answers 401 with
-# at least one WWW-Authenticate challenge (RFC 9110 15.5.2) to a request without credentials.
+# Services that take their own credentials rather than Identity's tokens (Elasticsearch's users, Vault's
+# tokens): the token checks do not apply, only the anonymous-access ones. Each kind names the check that
+# probes it and the statuses that refuse a call without credentials, as the product documents them.
 @dataclasses.dataclass(frozen=True)
 class AnonymousAnswer:
     status: int | None  # None: no connection from where the test runs
@@ -132,69 +152,62 @@ class AnonymousAnswer:
 
 
 @dataclasses.dataclass(frozen=True)
-class OwnCredentialsEndpoint:
-    """An HTTP service with its own basic-auth users; `basic_auth` (when declared) is the positive control."""
+class AnonymousOnlyEndpoint:
+    """An HTTP service with its own credentials; `credential` (when the Target names one) is the
+    Authorization header of the positive control, which must get a 2xx."""
 
     name: str
     url: str
     verify: str | bool
-    basic_auth: tuple[str, str] | None = dataclasses.field(default=None, repr=False)
+    refusals: frozenset[int]
+    credential: str | None = dataclasses.field(default=None, repr=False)
 
     def send(self, with_credentials: bool) -> AnonymousAnswer:
-        auth = self.basic_auth if with_credentials else None
+        headers = {"Authorization": self.credential} if with_credentials and self.credential else {}
         try:
-            response = requests.get(self.url, auth=auth, verify=self.verify, timeout=HTTP_TIMEOUT_S,
+            response = requests.get(self.url, headers=headers, verify=self.verify, timeout=HTTP_TIMEOUT_S,
                                     allow_redirects=False)
         except requests.exceptions.SSLError:
-            raise  # reached, but TLS failed: the TLS checks judge that; this check must not skip over it
+            raise  # reached, but TLS failed: the TLS checks judge that; these checks must not skip over it
         except requests.ConnectionError as error:
             return AnonymousAnswer(None, (), type(error).__name__)
         return AnonymousAnswer(response.status_code, tuple(response.raw.headers.getlist("WWW-Authenticate")),
                                response.reason or "")
 
 
-def _search(target: Target, environ: Mapping[str, str]) -> OwnCredentialsEndpoint | None:
+def _search(target: Target, environ: Mapping[str, str]) -> AnonymousOnlyEndpoint | None:
     if target.search is None:
         return None
     credentials = target.search.basic_auth(environ)
-    basic_auth = None if credentials is None else (credentials[0], credentials[1].get_secret_value())
-    return OwnCredentialsEndpoint("search", target.search.url, _verify(target), basic_auth)
+    credential = None if credentials is None else "Basic " + base64.b64encode(
+        f"{credentials[0]}:{credentials[1].get_secret_value()}".encode()).decode()
+    # Elasticsearch 8: 401 with WWW-Authenticate challenges (RFC 9110 15.5.2), checked by AUTH-023.
+    return AnonymousOnlyEndpoint("search", target.search.url, _verify(target), frozenset({401}), credential)
 
 
-@dataclasses.dataclass(frozen=True)
-class OwnCredentialsKind:
-    name: str
-    build: Callable[[Target, Mapping[str, str]], OwnCredentialsEndpoint | None]
-    absent: str
-
-
-ANONYMOUS_ONLY_KINDS: dict[str, OwnCredentialsKind] = {kind.name: kind for kind in (
-    OwnCredentialsKind("search", _search, "the target declares no Elasticsearch (search.url)"),
-)}
-
-
-@dataclasses.dataclass(frozen=True)
-class AnonymousOnlyKind:
-    """A service that takes no Identity token (Vault issues its own), so of the auth checks only the
-    anonymous-access one (AUTH-030) runs on it. `build` returns the endpoint and the environment variable
-    holding a token for its positive control (None: the Target names none), or None when undeclared."""
-
-    name: str
-    build: Callable[[Target], tuple[HttpEndpoint, str | None] | None]
-    absent: str
-
-
-def _vault(target: Target) -> tuple[HttpEndpoint, str | None] | None:
+def _vault(target: Target, environ: Mapping[str, str]) -> AnonymousOnlyEndpoint | None:
     vault = target.vault
     if vault is None:
         return None
     # Listing the KV mount needs a token granting list; Vault refuses a call without one with 403.
-    # `client` is empty: Vault takes its own tokens (as a Bearer credential too), not Identity's.
+    token = environ.get(vault.admin_token_env) if vault.admin_token_env else None
     url = f"{vault.url.rstrip('/')}/v1/{vault.mount}/metadata/?list=true"
-    return (HttpEndpoint("vault", "", url, _verify(target), anonymous_refusals=frozenset({"HTTP 403"})),
-            vault.admin_token_env)
+    return AnonymousOnlyEndpoint("vault", url, _verify(target), frozenset({403}),
+                                 f"Bearer {token}" if token else None)
+
+
+@dataclasses.dataclass(frozen=True)
+class AnonymousOnlyKind:
+    """One service that takes no Identity token; `check` is the catalog check that probes it, `build`
+    returns None when the Target does not declare the service."""
+
+    name: str
+    check: str
+    build: Callable[[Target, Mapping[str, str]], AnonymousOnlyEndpoint | None]
+    absent: str
 
 
 ANONYMOUS_ONLY: dict[str, AnonymousOnlyKind] = {kind.name: kind for kind in (
-    AnonymousOnlyKind("vault", _vault, "the target declares no vault"),
+    AnonymousOnlyKind("search", "AUTH-023", _search, "the target declares no Elasticsearch (search.url)"),
+    AnonymousOnlyKind("vault", "AUTH-030", _vault, "the target declares no vault"),
 )}

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from harness.reference import proxy, tls_policy
 from harness.reference.identity.app import ADMIN_AUDIENCE, REALM
+from harness.reference.optimize import seed as optimize_seed
 from harness.reference.pki import DEFAULT_HOSTS, Pki
 from harness.reference.profile import Profile
 from harness.reference.runtime import write_config
@@ -42,10 +43,18 @@ LISTENERS = {
     # Elasticsearch and Vault stay internal in a real deployment: only Optimize, workers and the stack reach them.
     "search": Listener("search", 9200, client_facing=False),
     "vault": Listener("vault", 8200, client_facing=False),
+    # Optimize's HTTPS and plain-HTTP container ports (8091, 8090), plus a second HTTPS listener of the same
+    # process with multi-tenancy disabled, so the `<default>`-only rule is tested on the same data.
+    "optimize": Listener("optimize", 8091, client_facing=True),
+    "optimize-http": Listener("optimize", 8090, client_facing=True),
+    "optimize-single-tenant": Listener("optimize", 8092, client_facing=True),
 }
-SERVICES = ("identity", "zeebe", "proxy", "search", "vault")
+SERVICES = ("identity", "zeebe", "proxy", "search", "vault", "optimize")
 GATEWAY_AUDIENCE = "zeebe-api"
 OPERATE_AUDIENCE = "operate-api"
+OPTIMIZE_AUDIENCE = "optimize-api"
+# A Jetty banner as an unhardened Optimize sends it (weakness server_banner).
+JETTY_BANNER = "Jetty(9.4.51.v20230217)"
 DEFAULT_CLIENT_ID = "zeebe"
 ADMIN_CLIENT_ID = "harness-admin"
 ENV = {
@@ -130,10 +139,31 @@ def _credentials() -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
         DEFAULT_CLIENT_ID: {"secret": environ[ENV["default"][1]], "audiences": [GATEWAY_AUDIENCE]},
         ADMIN_CLIENT_ID: {"secret": environ[ENV["admin"][1]], "audiences": [ADMIN_AUDIENCE], "admin": True},
         **{client_id: {"secret": environ[ENV[name][1]], "tenants": [tenant],
-                       "audiences": [GATEWAY_AUDIENCE, OPERATE_AUDIENCE]}
+                       "audiences": [GATEWAY_AUDIENCE, OPERATE_AUDIENCE, OPTIMIZE_AUDIENCE]}
            for name, (client_id, tenant) in BUSINESS_UNITS.items()},
     }
     return environ, clients
+
+
+def optimize_security(profile: Profile) -> dict[str, Any]:
+    """Optimize's `security` section: its secure defaults (headers.py), with each headers weakness
+    switching exactly its control off."""
+    response_headers: dict[str, Any] = {}
+    if profile.has("hsts_missing"):
+        response_headers["HSTS"] = {"max-age": None}
+    if profile.has("csp_missing"):
+        response_headers["Content-Security-Policy"] = None
+    if profile.has("nosniff_missing"):
+        response_headers["X-Content-Type-Options"] = False
+    if profile.has("frame_protection_missing"):
+        response_headers["X-Frame-Options"] = None
+    if profile.has("referrer_policy_missing"):
+        response_headers["Referrer-Policy"] = None
+    if profile.has("headers_missing_on_errors"):
+        response_headers["onErrors"] = False
+    flags = not profile.has("cookie_flags_missing")
+    return {"responseHeaders": response_headers,
+            "auth": {"cookie": {"same-site": {"enabled": flags}, "secure": flags, "http-only": flags}}}
 
 
 def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], runtime: Runtime) -> StackPlan:
@@ -178,6 +208,24 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
         **listen("search"), "tls": tls("search"), "password": environ[SEARCH_PASSWORD_ENV],
         "cluster_name": "harness", "weaknesses": weaknesses,
     })
+    optimize_url = f"https://{_external(placements, 'optimize')}"
+    optimize_tls = tls("optimize")
+    optimize = python_service("optimize", {
+        "listeners": [{**listen("optimize"), "tls": optimize_tls, "multitenancy": {"enabled": True}},
+                      {**listen("optimize-single-tenant"), "tls": optimize_tls, "multitenancy": {"enabled": False}}],
+        "http": {**listen("optimize-http"), "serve": profile.has("optimize_http_open")},
+        "https_url": optimize_url,
+        "api": {"jwtSetUri": internal_jwks_url, "audience": OPTIMIZE_AUDIENCE, "issuer": issuer,
+                "jwks_ttl_s": JWKS_CACHE_S},
+        "identity": {"baseUrl": internal_identity, "ca_file": str(pki.ca_file),
+                     "token_url": f"{internal_identity}/auth/realms/{REALM}/protocol/openid-connect/token"},
+        "caches": {"cloudTenantAuthorizations": {"defaultTtlMillis": TENANT_CACHE_S * 1000}},
+        "es": {"url": f"https://{placements['search'].internal}", "username": SEARCH_USER,
+               "password": environ[SEARCH_PASSWORD_ENV], "ca_file": str(pki.ca_file)},
+        "security": optimize_security(profile),
+        "container": {"serverBanner": JETTY_BANNER if profile.has("server_banner") else None},
+        "weaknesses": weaknesses,
+    })
     proxy_dir = run_dir / "proxy"
     nginx_conf = proxy.render(proxy_dir, proxy.ProxySettings(
         port=placements["proxy"].bind.port, upstream_port=placements["zeebe"].internal.port,
@@ -196,6 +244,8 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
             **listen("vault"), "tls": tls("vault"), "audit_file": str(run_dir / "vault-audit.log"),
             **vault_seed.settings(BUSINESS_UNITS, environ, profile), "weaknesses": weaknesses,
         }), (Health("https", "vault", "/v1/sys/health"),)),
+        ServiceSpec("optimize", optimize, (Health("https", "optimize", "/api/readyz"), Health("tcp", "optimize-http"),
+                                           Health("tcp", "optimize-single-tenant"))),
     )
     target = {
         "gateway": {"address": str(_external(placements, "proxy")), "tls": not profile.has("tls_off"),
@@ -208,6 +258,9 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
                      # plus a second for the fetch and the gateway's own refetch.
                      "key_rotation_s": JWKS_CACHE_S + 2, "tenant_grant_ttl_s": TENANT_CACHE_S},
         "operate": {"url": f"https://{_external(placements, 'operate')}"},
+        "optimize": {"url": optimize_url, "http_url": f"http://{_external(placements, 'optimize-http')}",
+                     "single_tenant_url": f"https://{_external(placements, 'optimize-single-tenant')}",
+                     "audience": OPTIMIZE_AUDIENCE, "collection_ids": [optimize_seed.COLLECTION_ID]},
         "ca_file": str(pki.ca_file),
         "clients": {
             "default": {"client_id_env": ENV["default"][0], "client_secret_env": ENV["default"][1],

@@ -15,7 +15,7 @@ import pytest
 from harness.backends import Stack
 from harness.clients.oauth import fetch_token, mint_token, published_key
 from harness.probes import jwt
-from harness.probes.endpoints import ANONYMOUS_ONLY_KINDS, KINDS, Endpoint, OwnCredentialsEndpoint
+from harness.probes.endpoints import ANONYMOUS_ONLY, KINDS, AnonymousOnlyEndpoint, Endpoint
 
 Minter = Callable[[dict[str, Any]], str]
 
@@ -23,8 +23,11 @@ Minter = Callable[[dict[str, Any]], str]
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "endpoint" in metafunc.fixturenames:
         metafunc.parametrize("endpoint", list(KINDS), indirect=True, scope="session")
-    if "own_credentials_endpoint" in metafunc.fixturenames:
-        metafunc.parametrize("own_credentials_endpoint", list(ANONYMOUS_ONLY_KINDS), indirect=True, scope="session")
+    if "anonymous_only" in metafunc.fixturenames:
+        marker = metafunc.definition.get_closest_marker("check")
+        check = marker.args[0] if marker else None
+        metafunc.parametrize("anonymous_only", [name for name, kind in ANONYMOUS_ONLY.items() if kind.check == check],
+                             indirect=True, scope="session")
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +36,7 @@ def endpoint(request: pytest.FixtureRequest, stack: Stack) -> Endpoint:
     built = kind.build(stack.target)
     if built is None:
         pytest.skip(kind.absent)
-    answer = built.send(jwt.bearer(fetch_token(stack, built.client)))
+    answer = built.send(jwt.bearer(fetch_token(stack, built.client, built.audience)))
     if not answer.accepted:
         raise RuntimeError(f"positive control failed: {built.name} answered {answer.status} to a valid token")
     return built
@@ -42,7 +45,7 @@ def endpoint(request: pytest.FixtureRequest, stack: Stack) -> Endpoint:
 @pytest.fixture
 def material(stack: Stack, endpoint: Endpoint) -> jwt.Material:
     """A fresh genuine token for the endpoint plus the public key Identity publishes for it."""
-    token = fetch_token(stack, endpoint.client)
+    token = fetch_token(stack, endpoint.client, endpoint.audience)
     header, _, _ = jwt.split(token)
     return jwt.Material(token, published_key(stack, str(header.get("kid"))))
 
@@ -53,25 +56,27 @@ def mint(stack: Stack, endpoint: Endpoint) -> Minter:
     if "mint_token" not in stack.target.capabilities:
         pytest.skip("the target lacks the mint_token capability: "
                     "no genuinely signed token with chosen claims to send")
-    return lambda claims: mint_token(stack, claims, endpoint.client)
+    audience = {"aud": endpoint.audience} if endpoint.audience else {}
+    return lambda claims: mint_token(stack, audience | claims, endpoint.client)
 
 
 @pytest.fixture(scope="session")
-def own_credentials_endpoint(request: pytest.FixtureRequest, stack: Stack) -> OwnCredentialsEndpoint:
-    """A service with its own users (harness.probes.endpoints.ANONYMOUS_ONLY_KINDS), reachable from here.
+def anonymous_only(request: pytest.FixtureRequest, stack: Stack) -> AnonymousOnlyEndpoint:
+    """A service with its own credentials (harness.probes.endpoints.ANONYMOUS_ONLY), reachable from here.
 
     Such a service is often internal (Elasticsearch behind Optimize), so where the test process cannot
-    connect, the check skips saying so. With credentials declared, they must get in (positive control).
+    connect, the check skips saying so. With a credential declared, it must get in (positive control), so
+    a refusal is not just a wrong URL.
     """
-    kind = ANONYMOUS_ONLY_KINDS[request.param]
+    kind = ANONYMOUS_ONLY[request.param]
     built = kind.build(stack.target, stack.environ)
     if built is None:
         pytest.skip(kind.absent)
-    control = built.send(with_credentials=built.basic_auth is not None)
+    control = built.send(with_credentials=built.credential is not None)
     if control.status is None:
         pytest.skip(f"{built.name} at {built.url} is not reachable from the test process ({control.detail}); "
                     "it is internal to the deployment, so run the harness from inside its network to check it")
-    if built.basic_auth is not None and control.status != 200:
+    if built.credential is not None and not 200 <= control.status < 300:
         raise RuntimeError(f"positive control failed: {built.name} answered HTTP {control.status} "
                            "to the declared credentials")
     return built

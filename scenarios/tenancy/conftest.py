@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from harness.config import Target
+from harness.config import Optimize, Target
 from scenarios.tenancy.support import TenantClient
 
 
@@ -22,3 +22,14 @@ def tenant_pair(target: Target) -> tuple[TenantClient, TenantClient]:
         if only_a and only_b:
             return TenantClient(name_a, only_a[0]), TenantClient(name_b, only_b[0])
     pytest.skip("the target declares no two clients with different tenants (clients.<name>.tenants)")
+
+
+@pytest.fixture(scope="session")
+def optimize(target: Target) -> Optimize:
+    """Optimize, when the target declares it with what the tenancy checks need to read its data."""
+    if target.optimize is None:
+        pytest.skip("the target declares no Optimize (optimize.url)")
+    if target.optimize.audience is None or not target.optimize.collection_ids:
+        pytest.skip("the target declares no optimize.audience and optimize.collection_ids: "
+                    "there is no token and no collection to read Optimize's reports with")
+    return target.optimize

@@ -5,9 +5,15 @@ from __future__ import annotations
 import dataclasses
 import uuid
 
+import pytest
+
 from harness.backends import Stack
 from harness.clients.oauth import fetch_token
 from harness.clients.zeebe import ZeebeCalls, tenancy_endpoint
+from harness.config import Target
+
+# Waited on top of a stated cache TTL before a grant change must show.
+SLACK_S = 0.5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,3 +37,10 @@ def positive(reply_ok: bool, what: str) -> None:
     """A refused call only proves something if the allowed one works; otherwise the check errors."""
     if not reply_ok:
         raise RuntimeError(f"positive control failed: {what}")
+
+
+def grant_ttl(target: Target) -> float:
+    """The bound within which a grant change must show, or skip when the target states none."""
+    if target.identity is None or target.identity.tenant_grant_ttl_s is None:
+        pytest.skip("the target states no identity.tenant_grant_ttl_s, so there is no bound to test against")
+    return target.identity.tenant_grant_ttl_s

@@ -9,16 +9,7 @@ import pytest
 
 from harness.backends import Stack
 from harness.clients.identity_admin import set_tenant_grant
-from harness.config import Target
-from scenarios.tenancy.support import TenantClient, calls_as, positive, unique
-
-SLACK_S = 0.5
-
-
-def grant_ttl(target: Target) -> float:
-    if target.identity is None or target.identity.tenant_grant_ttl_s is None:
-        pytest.skip("the target states no identity.tenant_grant_ttl_s, so there is no bound to test against")
-    return target.identity.tenant_grant_ttl_s
+from scenarios.tenancy.support import SLACK_S, TenantClient, calls_as, grant_ttl, positive, unique
 
 
 @pytest.mark.check("TEN-003")

@@ -9,24 +9,24 @@ Mode `none` trusts the network (the auth proxy in front) and sees only `<default
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
-import ssl
-import time
-import urllib.request
 from typing import Any
 
 import grpc
 import jwt
 
+from harness.reference.identity_client import (
+    IdentityHttp,
+    IdentityUnavailable,
+    JwksCache,
+    TenantGrants,
+    client_id_of,
+)
 from harness.reference.profile import Profile
 from harness.reference.zeebe.engine import DEFAULT_TENANT, Rejection
 from harness.reference.zeebe.tenancy import Caller
 
 log = logging.getLogger("zeebe.auth")
-HTTP_TIMEOUT_S = 2.0
-MIN_REFETCH_S = 0.2
 NO_TOKEN = "Expected bearer token at header with key [Authorization], but found nothing"
 BAD_TOKEN = "Failed to parse bearer token, see cause for details"
 NO_TENANTS = "Expected Identity to provide authorized tenants, see cause for details"
@@ -34,66 +34,6 @@ NO_TENANTS = "Expected Identity to provide authorized tenants, see cause for det
 
 def _unauthenticated(message: str) -> Rejection:
     return Rejection(grpc.StatusCode.UNAUTHENTICATED, message)
-
-
-class IdentityHttp:
-    """Blocking GETs against Identity over TLS with the stack's CA; run in a thread by the callers."""
-
-    def __init__(self, ca_file: str) -> None:
-        self.context = ssl.create_default_context(cafile=ca_file)
-
-    def get_json(self, url: str, token: str | None = None) -> Any:
-        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
-        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_S, context=self.context) as response:
-            return json.loads(response.read())
-
-
-class JwksCache:
-    """Identity's signing keys; stale keys are kept only while Identity cannot be reached (it cannot have
-    rotated them then), never once a fresh JWKS without them has been read."""
-
-    def __init__(self, http: IdentityHttp, url: str, ttl_s: float) -> None:
-        self.http, self.url, self.ttl_s = http, url, ttl_s
-        self.keys: dict[str, jwt.PyJWK] = {}
-        self.fetched_at = float("-inf")
-
-    async def _refresh(self) -> None:
-        try:
-            data = await asyncio.to_thread(self.http.get_json, self.url)
-            self.keys = {key.key_id: key for key in jwt.PyJWKSet.from_dict(data).keys if key.key_id}
-        except (OSError, ValueError, jwt.PyJWKSetError) as exc:
-            log.warning("JWKS refresh failed (%s); keeping the last keys read", type(exc).__name__)
-        self.fetched_at = time.monotonic()
-
-    async def key(self, kid: str) -> jwt.PyJWK | None:
-        age = time.monotonic() - self.fetched_at
-        if age > self.ttl_s or (kid not in self.keys and age > MIN_REFETCH_S):
-            await self._refresh()
-        return self.keys.get(kid)
-
-
-class TenantGrants:
-    """Tenants per client, as Identity reports them for the caller's token, cached for `ttl_s`."""
-
-    def __init__(self, http: IdentityHttp, url: str, ttl_s: float, profile: Profile) -> None:
-        self.http, self.url, self.ttl_s, self.profile = http, url, ttl_s, profile
-        self.cache: dict[str, tuple[float, frozenset[str]]] = {}
-
-    async def for_token(self, client_id: str, token: str) -> frozenset[str] | None:
-        cached = self.cache.get(client_id)
-        if cached is not None and time.monotonic() - cached[0] < self.ttl_s:
-            return cached[1]
-        try:
-            tenants = frozenset(str(t["tenantId"]) for t in await asyncio.to_thread(self.http.get_json, self.url, token))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            log.warning("tenant lookup failed: %s", type(exc).__name__)
-            if self.profile.has("identity_down_fail_open"):
-                return None
-            raise _unauthenticated(NO_TENANTS) from None
-        if cached is not None and self.profile.has("tenant_revocation_ignored"):
-            tenants |= cached[1]  # new grants are merged in, but nothing once granted is ever dropped
-        self.cache[client_id] = (time.monotonic(), tenants)
-        return tenants
 
 
 class Authenticator:
@@ -118,12 +58,7 @@ class Authenticator:
             raise _unauthenticated(NO_TOKEN)
         token = authorization.removeprefix("Bearer ")
         try:
-            kid = jwt.get_unverified_header(token).get("kid", "")
-            key = await self.jwks.key(str(kid))
-            if key is None:
-                raise jwt.InvalidKeyError("no signing key with this kid")
-            claims = jwt.decode(token, key, algorithms=["RS256"], audience=audience,
-                                issuer=self.identity["issuer"], options={"require": ["exp", "iss", "aud"]})
+            claims = await self.jwks.verify(token, audience, self.identity["issuer"])
         except jwt.PyJWTError as exc:
             log.info("token refused: %s", type(exc).__name__)
             raise _unauthenticated(BAD_TOKEN) from None
@@ -133,12 +68,16 @@ class Authenticator:
         if self.mode == "none":
             return Caller(multi_tenancy=False, tenants=frozenset({DEFAULT_TENANT}))
         claims, token = await self.verify(authorization, audience or self.identity["audience"])
-        client_id = str(claims.get("azp", claims.get("sub", "")))
+        client_id = client_id_of(claims)
         if not self.multi_tenancy:
             return Caller(False, frozenset({DEFAULT_TENANT}), client_id)
         if self.profile.has("tenant_check_off"):
             return Caller(True, None, client_id)
-        return Caller(True, await self.grants.for_token(client_id, token), client_id)
+        try:
+            tenants = await self.grants.for_token(client_id, token)
+        except IdentityUnavailable:
+            raise _unauthenticated(NO_TENANTS) from None
+        return Caller(True, tenants, client_id)
 
 
 def authorization_of(context: grpc.aio.ServicerContext) -> str | None:
