@@ -101,14 +101,14 @@ WEAKNESSES: dict[str, Weakness] = {
         "actuator_exposed": ("the worker exposes management endpoints beyond health", frozenset()),
     }),
     **_weaknesses("headers", {
-        "hsts_missing": ("Optimize sends no Strict-Transport-Security", frozenset()),
-        "csp_missing": ("Optimize sends no Content-Security-Policy", frozenset()),
-        "nosniff_missing": ("Optimize sends no X-Content-Type-Options", frozenset()),
-        "frame_protection_missing": ("Optimize allows framing", frozenset()),
-        "referrer_policy_missing": ("Optimize sends no Referrer-Policy", frozenset()),
-        "server_banner": ("Optimize announces its server version", frozenset()),
-        "cookie_flags_missing": ("session cookies lack Secure, HttpOnly or SameSite", frozenset()),
-        "headers_missing_on_errors": ("security headers are missing on error responses", frozenset()),
+        "hsts_missing": ("Optimize sends no Strict-Transport-Security", REFERENCE),
+        "csp_missing": ("Optimize sends no Content-Security-Policy", REFERENCE),
+        "nosniff_missing": ("Optimize sends no X-Content-Type-Options", REFERENCE),
+        "frame_protection_missing": ("Optimize allows framing", REFERENCE),
+        "referrer_policy_missing": ("Optimize sends no Referrer-Policy", REFERENCE),
+        "server_banner": ("Optimize announces its server version", REFERENCE),
+        "cookie_flags_missing": ("session cookies lack Secure, HttpOnly or SameSite", REFERENCE),
+        "headers_missing_on_errors": ("security headers are missing on error responses", REFERENCE),
     }),
     **_weaknesses("load", {
         "auth_cache_bypass": ("a cached auth decision lets a forged token through", REFERENCE),
@@ -139,6 +139,14 @@ ASVS_OBJECT_ACCESS = "ASVS 4.0.3 4.2.1"
 ASVS_KEY_LIFECYCLE = "ASVS 4.0.3 6.4.1"
 ASVS_RACE_SAFE = "ASVS 4.0.3 1.11.3"
 ASVS_TRUSTED_ENFORCEMENT = "ASVS 4.0.3 4.1.1"
+ASVS_CSP = "ASVS 4.0.3 14.4.3"
+ASVS_NOSNIFF = "ASVS 4.0.3 14.4.4"
+ASVS_REFERRER_POLICY = "ASVS 4.0.3 14.4.6"
+ASVS_FRAME_ANCESTORS = "ASVS 4.0.3 14.4.7"
+ASVS_NO_VERSION_BANNER = "ASVS 4.0.3 14.3.3"
+ASVS_COOKIE_FLAGS = ("ASVS 4.0.3 3.4.1", "ASVS 4.0.3 3.4.2", "ASVS 4.0.3 3.4.3")
+OPTIMIZE_HEADERS = f"{SOURCE_OPTIMIZE_SECURITY}: Fine tune Optimize security headers"
+OWASP_SECURE_HEADERS = "OWASP Secure Headers Project"
 
 CHECKS: dict[str, Check] = {check.id: check for check in (
     Check("TLS-001", "Gateway endpoint refuses plaintext gRPC", "tls", "critical",
@@ -235,6 +243,22 @@ CHECKS: dict[str, Check] = {check.id: check for check in (
           "load", "high", (SOURCE_ZEEBE_GRPC,), ("slow_auth",)),
     Check("AUTH-030", "Vault refuses a call without a token (403)", "auth", "critical",
           (ASVS_SERVICE_AUTH, SOURCE_VAULT), ("vault_anonymous",)),
+    Check("HDR-001", "Optimize sends HSTS (max-age >= 1 year, includeSubDomains) on every https route", "headers",
+          "medium", (ASVS_HSTS, OPTIMIZE_HEADERS, OWASP_SECURE_HEADERS), ("hsts_missing",)),
+    Check("HDR-002", "Optimize sends a Content-Security-Policy without unsafe-inline or unsafe-eval on every route",
+          "headers", "medium", (ASVS_CSP, OPTIMIZE_HEADERS, OWASP_SECURE_HEADERS), ("csp_missing",)),
+    Check("HDR-003", "Optimize sends X-Content-Type-Options: nosniff on every route", "headers", "low",
+          (ASVS_NOSNIFF, OPTIMIZE_HEADERS, OWASP_SECURE_HEADERS), ("nosniff_missing",)),
+    Check("HDR-004", "Optimize forbids framing (CSP frame-ancestors or X-Frame-Options) on every route", "headers",
+          "medium", (ASVS_FRAME_ANCESTORS, OWASP_SECURE_HEADERS), ("frame_protection_missing",)),
+    Check("HDR-005", "Optimize sends a safe Referrer-Policy on every route", "headers", "low",
+          (ASVS_REFERRER_POLICY, OWASP_SECURE_HEADERS), ("referrer_policy_missing",)),
+    Check("HDR-006", "Optimize announces no server version (Server, X-Powered-By)", "headers", "low",
+          (ASVS_NO_VERSION_BANNER, OWASP_SECURE_HEADERS), ("server_banner",)),
+    Check("HDR-007", "Optimize's cookies are Secure, HttpOnly and SameSite", "headers", "high",
+          (*ASVS_COOKIE_FLAGS, OPTIMIZE_HEADERS), ("cookie_flags_missing",)),
+    Check("HDR-008", "Optimize's error responses and redirects carry the security headers its pages do", "headers",
+          "medium", (ASVS_CSP, OPTIMIZE_HEADERS, OWASP_SECURE_HEADERS), ("headers_missing_on_errors",)),
     Check("SEC-001", "One business unit's AppRole cannot read another unit's secrets (403)", "secrets", "critical",
           (ASVS_SERVICE_AUTH, ASVS_LEAST_PRIVILEGE, SOURCE_VAULT), ("vault_policy_too_broad",)),
 )}

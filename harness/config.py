@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from harness.errors import UsageError
+from harness.probes.headers import load_rules
 
 KNOWN_CAPABILITIES = frozenset({"mint_token", "rotate_signing_key", "grant_tenant", "rotate_secret",
                                 "stop_service"})
@@ -63,6 +64,25 @@ class Optimize(HttpService):
     audience: str | None = None
     single_tenant_url: str | None = Field(default=None, pattern=r"^https?://")
     collection_ids: tuple[str, ...] = ()
+    # The headers scenario logs in with this client's credentials (Optimize's login form) to see the session
+    # cookie, and fetches this static asset (a bundle path of the deployed version).
+    login_client: str | None = None
+    static_path: str = Field(default="/static/app.js", pattern=r"^/")
+
+
+class HeaderPolicy(_Model):
+    """Header rules the target replaces by name (drheader rulesets, see harness/probes/header_rules.yaml)."""
+
+    rules: dict[str, dict[str, Any]] = {}
+
+    @pydantic.field_validator("rules")
+    @classmethod
+    def _rules_parse(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        try:
+            load_rules(value)
+        except UsageError as exc:
+            raise ValueError(str(exc).removeprefix("headers.rules.")) from None
+        return value
 
 
 class SearchService(HttpService):
@@ -127,6 +147,7 @@ class Target(_Model):
     clients: dict[str, Client] = {}
     capabilities: frozenset[str] = frozenset()
     load: LoadSlo = LoadSlo()
+    headers: HeaderPolicy = HeaderPolicy()
 
     @pydantic.field_validator("capabilities")
     @classmethod
@@ -135,6 +156,12 @@ class Target(_Model):
         if unknown:
             raise ValueError(f"unknown capability {unknown[0]!r}; valid: {', '.join(sorted(KNOWN_CAPABILITIES))}")
         return value
+
+    @pydantic.model_validator(mode="after")
+    def _login_client_declared(self) -> Target:
+        if self.optimize is not None and self.optimize.login_client not in (None, *self.clients):
+            raise ValueError(f"optimize.login_client: no client {self.optimize.login_client!r} in clients")
+        return self
 
     @pydantic.field_validator("ca_file")
     @classmethod

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from harness.reference import proxy, tls_policy
 from harness.reference.identity.app import ADMIN_AUDIENCE, REALM
+from harness.reference.optimize import headers as optimize_headers
 from harness.reference.optimize import seed as optimize_seed
 from harness.reference.pki import DEFAULT_HOSTS, Pki
 from harness.reference.profile import Profile
@@ -151,12 +152,14 @@ def optimize_security(profile: Profile) -> dict[str, Any]:
     response_headers: dict[str, Any] = {}
     if profile.has("hsts_missing"):
         response_headers["HSTS"] = {"max-age": None}
+    if profile.has("frame_protection_missing"):  # both ways of forbidding framing go
+        response_headers["X-Frame-Options"] = None
+        response_headers["Content-Security-Policy"] = optimize_headers.SECURE_CSP.replace(
+            "; frame-ancestors 'none'", "")
     if profile.has("csp_missing"):
         response_headers["Content-Security-Policy"] = None
     if profile.has("nosniff_missing"):
         response_headers["X-Content-Type-Options"] = False
-    if profile.has("frame_protection_missing"):
-        response_headers["X-Frame-Options"] = None
     if profile.has("referrer_policy_missing"):
         response_headers["Referrer-Policy"] = None
     if profile.has("headers_missing_on_errors"):
@@ -260,7 +263,8 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
         "operate": {"url": f"https://{_external(placements, 'operate')}"},
         "optimize": {"url": optimize_url, "http_url": f"http://{_external(placements, 'optimize-http')}",
                      "single_tenant_url": f"https://{_external(placements, 'optimize-single-tenant')}",
-                     "audience": OPTIMIZE_AUDIENCE, "collection_ids": [optimize_seed.COLLECTION_ID]},
+                     "audience": OPTIMIZE_AUDIENCE, "collection_ids": [optimize_seed.COLLECTION_ID],
+                     "login_client": "bu_a"},
         "ca_file": str(pki.ca_file),
         "clients": {
             "default": {"client_id_env": ENV["default"][0], "client_secret_env": ENV["default"][1],

@@ -1,0 +1,88 @@
+"""Every kind of response Optimize gives, fetched once for the headers scenario.
+
+A security header that is set only on the happy path protects nothing an attacker chooses: they pick the
+URL, so 404s, 401s, redirects, the login form and static files must carry the same headers as the app.
+The routes here are the ones Optimize has in every version: the UI root (anonymous and with a session),
+the login page and form, a public API route with and without a token, an unknown path, a static asset,
+and the plain-HTTP port's redirect when the target declares one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import requests
+
+from harness.backends import Stack
+from harness.clients.optimize import api_as, optimize_of
+from harness.probes.headers import Response, redact_cookie
+
+TIMEOUT_S = 10
+NOT_FOUND_PATH = "/harness-probe/no-such-page"
+LOGIN_PATH = "/login"
+SESSION_COOKIE = "X-Optimize-Authorization"
+
+
+@dataclasses.dataclass(frozen=True)
+class Observed:
+    """The responses per route, and why any expected route could not be fetched."""
+
+    responses: tuple[Response, ...]
+    not_probed: dict[str, str]
+
+    def evidence(self) -> dict[str, object]:
+        return {"routes": [r.as_evidence() for r in self.responses], "not_probed": self.not_probed}
+
+
+def _response(route: str, raw: requests.Response, plain_http: bool = False) -> Response:
+    headers = {name: value for name, value in raw.headers.items() if name.lower() != "set-cookie"}
+    cookies = tuple(redact_cookie(c) for c in raw.raw.headers.getlist("Set-Cookie"))
+    return Response(route, raw.url, raw.status_code, headers, cookies, plain_http=plain_http,
+                    error=raw.status_code >= 400)
+
+
+def observe(stack: Stack) -> Observed:
+    """Fetch each route once, without following redirects (a redirect is a response of its own)."""
+    optimize = optimize_of(stack)
+    base = optimize.url.rstrip("/")
+    verify: str | bool = str(stack.target.ca_file) if stack.target.ca_file else True
+    anonymous = requests.Session()
+    responses: list[Response] = []
+    not_probed: dict[str, str] = {}
+
+    def get(route: str, url: str, session: requests.Session = anonymous, **kwargs: object) -> requests.Response:
+        raw = session.get(url, timeout=TIMEOUT_S, verify=verify, allow_redirects=False, **kwargs)
+        responses.append(_response(route, raw))
+        return raw
+
+    get("ui-anonymous", f"{base}/")
+    get("login-page", f"{base}{LOGIN_PATH}")
+    get("not-found", f"{base}{NOT_FOUND_PATH}")
+    get("static-asset", f"{base}{optimize.static_path}")
+    api_path = f"{base}/api/public/dashboard"
+    params = {"collectionId": optimize.collection_ids[0] if optimize.collection_ids else "harness-probe"}
+    get("api-without-token", api_path, params=params)
+    get("api-bad-token", api_path, params=params, headers={"Authorization": "Bearer not-a-token"})
+    if optimize.login_client is None:
+        not_probed["api-with-token"] = not_probed["login"] = \
+            "the target names no optimize.login_client whose credentials log in"
+    else:
+        api = api_as(stack, optimize.login_client)
+        raw = api.session.get(api_path, params=params, timeout=TIMEOUT_S, verify=verify, allow_redirects=False)
+        responses.append(_response("api-with-token", raw))
+        credentials = stack.credentials(optimize.login_client)
+        user = requests.Session()
+        raw = user.post(f"{base}{LOGIN_PATH}", timeout=TIMEOUT_S, verify=verify, allow_redirects=False,
+                        data={"username": credentials.client_id,
+                              "password": credentials.client_secret.get_secret_value()})
+        responses.append(_response("login", raw))
+        get("ui-with-session", f"{base}/", session=user)
+    if optimize.http_url is None:
+        not_probed["http-redirect"] = "the target declares no plain-HTTP address (optimize.http_url)"
+    else:
+        try:
+            raw = anonymous.get(optimize.http_url, timeout=TIMEOUT_S, allow_redirects=False)
+            responses.append(_response("http-redirect", raw, plain_http=True))
+        except requests.ConnectionError:
+            not_probed["http-redirect"] = "the plain-HTTP port is closed"
+    return Observed(tuple(responses), not_probed)
