@@ -91,14 +91,14 @@ WEAKNESSES: dict[str, Weakness] = {
         "tenant_revocation_ignored": ("a revoked tenant grant stays usable past the cache TTL", REFERENCE),
     }),
     **_weaknesses("secrets", {
-        "no_retry_backoff": ("the worker fails jobs without a retry back-off", frozenset()),
-        "secret_in_logs": ("the worker logs secret values unmasked", frozenset()),
-        "secret_in_variables": ("the worker writes secrets into job variables", frozenset()),
-        "secret_in_error_message": ("the worker puts secrets into job error messages", frozenset()),
-        "allowlist_off": ("the worker runs jobs of any process", frozenset()),
+        "no_retry_backoff": ("the worker fails jobs without a retry back-off", REFERENCE),
+        "secret_in_logs": ("the worker logs secret values unmasked", REFERENCE),
+        "secret_in_variables": ("the worker writes secrets into job variables", REFERENCE),
+        "secret_in_error_message": ("the worker puts secrets into job error messages", REFERENCE),
+        "allowlist_off": ("the worker runs jobs of any process", REFERENCE),
         "vault_policy_too_broad": ("one business unit's AppRole reads another's secrets", LOCAL),
-        "vault_tls_off": ("the worker talks to Vault over plain HTTP", frozenset()),
-        "actuator_exposed": ("the worker exposes management endpoints beyond health", frozenset()),
+        "vault_tls_off": ("the worker talks to Vault over plain HTTP", REFERENCE),
+        "actuator_exposed": ("the worker exposes management endpoints beyond health", REFERENCE),
     }),
     **_weaknesses("headers", {
         "hsts_missing": ("Optimize sends no Strict-Transport-Security", frozenset()),
@@ -139,6 +139,11 @@ ASVS_OBJECT_ACCESS = "ASVS 4.0.3 4.2.1"
 ASVS_KEY_LIFECYCLE = "ASVS 4.0.3 6.4.1"
 ASVS_RACE_SAFE = "ASVS 4.0.3 1.11.3"
 ASVS_TRUSTED_ENFORCEMENT = "ASVS 4.0.3 4.1.1"
+ASVS_NO_SECRETS_IN_LOGS = "ASVS 4.0.3 7.1.1"
+ASVS_NO_SECRETS_IN_DATA = "ASVS 4.0.3 8.3.4"
+ASVS_NO_SECRETS_IN_ERRORS = "ASVS 4.0.3 7.4.1"
+ASVS_TLS_INTERNAL = "ASVS 4.0.3 9.2.2"
+ASVS_NO_DEBUG_ENDPOINTS = "ASVS 4.0.3 14.3.2"
 
 CHECKS: dict[str, Check] = {check.id: check for check in (
     Check("TLS-001", "Gateway endpoint refuses plaintext gRPC", "tls", "critical",
@@ -226,6 +231,24 @@ CHECKS: dict[str, Check] = {check.id: check for check in (
           (ASVS_SERVICE_AUTH, SOURCE_VAULT), ("vault_anonymous",)),
     Check("SEC-001", "One business unit's AppRole cannot read another unit's secrets (403)", "secrets", "critical",
           (ASVS_SERVICE_AUTH, ASVS_LEAST_PRIVILEGE, SOURCE_VAULT), ("vault_policy_too_broad",)),
+    Check("SEC-002", "A secret rotated mid-batch causes no incident: every retry waits the back-off, none runs out",
+          "secrets", "high", (ASVS_FAIL_SECURELY, f"{SOURCE_VAULT}: Support of Secret Rotation"),
+          ("no_retry_backoff",)),
+    Check("SEC-003", "Secret values never appear in worker logs", "secrets", "high",
+          (ASVS_NO_SECRETS_IN_LOGS, f"{SOURCE_VAULT}: Security Aspects"), ("secret_in_logs",)),
+    Check("SEC-004", "Secret values never appear in job variables", "secrets", "high",
+          (ASVS_NO_SECRETS_IN_DATA, f"{SOURCE_VAULT}: The Final Target Architecture"), ("secret_in_variables",)),
+    Check("SEC-005", "Secret values never appear in job error messages", "secrets", "high",
+          (ASVS_NO_SECRETS_IN_ERRORS, SOURCE_VAULT), ("secret_in_error_message",)),
+    Check("SEC-006", "A worker refuses jobs of processes outside its allowlist, naming the process", "secrets",
+          "high", (ASVS_LEAST_PRIVILEGE, f"{SOURCE_VAULT}: Avoiding Duplicate Connector Templates"),
+          ("allowlist_off",)),
+    Check("SEC-007", "Workers reach Vault over TLS", "secrets", "critical",
+          (ASVS_TLS_EVERYWHERE, ASVS_TLS_INTERNAL, f"{SOURCE_VAULT}: Security Aspects"), ("vault_tls_off",)),
+    Check("SEC-008", "With Vault stopped during a rotation, the worker backs off and recovers with no incident",
+          "secrets", "high", (ASVS_FAIL_SECURELY, SOURCE_VAULT), ("no_retry_backoff",)),
+    Check("SEC-009", "A worker's management endpoint serves health only (env, configprops... closed)", "secrets",
+          "high", (ASVS_NO_DEBUG_ENDPOINTS, f"{SOURCE_VAULT}: Security Aspects"), ("actuator_exposed",)),
 )}
 
 

@@ -20,8 +20,8 @@ def _verify(stack: Stack) -> str | bool:
     return str(stack.target.ca_file) if stack.target.ca_file else True
 
 
-def fetch_token(stack: Stack, client: str = "default") -> str:
-    """A fresh access token for `client`, for the audience the target gives it."""
+def fetch_token(stack: Stack, client: str = "default", audience: str | None = None) -> str:
+    """A fresh access token for `client`, for `audience` or else the one the target gives the client."""
     identity = stack.target.identity
     if identity is None:
         raise UsageError("identity: the target has no identity section, so no token can be fetched")
@@ -29,7 +29,7 @@ def fetch_token(stack: Stack, client: str = "default") -> str:
     session = OAuth2Session(client=BackendApplicationClient(client_id=credentials.client_id))
     token = session.fetch_token(token_url=identity.token_url, client_id=credentials.client_id,
                                 client_secret=credentials.client_secret.get_secret_value(),
-                                audience=stack.target.clients[client].audience,
+                                audience=audience or stack.target.clients[client].audience,
                                 include_client_id=True, verify=_verify(stack), timeout=TIMEOUT_S)
     return str(token["access_token"])
 
