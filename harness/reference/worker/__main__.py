@@ -88,7 +88,10 @@ async def main(config: dict[str, Any]) -> None:
     ready.set()
     log.info("worker %s listening on %s:%d, job type %s, allowlist %s", config["name"], config.get("host", HOST),
              int(config["port"]), config["job_type"], ",".join(sorted(config["allowlist"])))
-    await asyncio.gather(serving, working)
+    # uvicorn owns SIGTERM/SIGINT: once it stops serving, the worker stops polling too.
+    await serving
+    await worker.stop()
+    working.cancel()
 
 
 asyncio.run(main(read_config()))
