@@ -91,14 +91,14 @@ WEAKNESSES: dict[str, Weakness] = {
         "tenant_revocation_ignored": ("a revoked tenant grant stays usable past the cache TTL", REFERENCE),
     }),
     **_weaknesses("secrets", {
-        "no_retry_backoff": ("the worker fails jobs without a retry back-off", frozenset()),
-        "secret_in_logs": ("the worker logs secret values unmasked", frozenset()),
-        "secret_in_variables": ("the worker writes secrets into job variables", frozenset()),
-        "secret_in_error_message": ("the worker puts secrets into job error messages", frozenset()),
-        "allowlist_off": ("the worker runs jobs of any process", frozenset()),
+        "no_retry_backoff": ("the worker fails jobs without a retry back-off", REFERENCE),
+        "secret_in_logs": ("the worker logs secret values unmasked", REFERENCE),
+        "secret_in_variables": ("the worker writes secrets into job variables", REFERENCE),
+        "secret_in_error_message": ("the worker puts secrets into job error messages", REFERENCE),
+        "allowlist_off": ("the worker runs jobs of any process", REFERENCE),
         "vault_policy_too_broad": ("one business unit's AppRole reads another's secrets", LOCAL),
-        "vault_tls_off": ("the worker talks to Vault over plain HTTP", frozenset()),
-        "actuator_exposed": ("the worker exposes management endpoints beyond health", frozenset()),
+        "vault_tls_off": ("the worker talks to Vault over plain HTTP", REFERENCE),
+        "actuator_exposed": ("the worker exposes management endpoints beyond health", REFERENCE),
     }),
     **_weaknesses("headers", {
         "hsts_missing": ("Optimize sends no Strict-Transport-Security", REFERENCE),
@@ -147,6 +147,11 @@ ASVS_NO_VERSION_BANNER = "ASVS 4.0.3 14.3.3"
 ASVS_COOKIE_FLAGS = ("ASVS 4.0.3 3.4.1", "ASVS 4.0.3 3.4.2", "ASVS 4.0.3 3.4.3")
 OPTIMIZE_HEADERS = f"{SOURCE_OPTIMIZE_SECURITY}: Fine tune Optimize security headers"
 OWASP_SECURE_HEADERS = "OWASP Secure Headers Project"
+ASVS_NO_SECRETS_IN_LOGS = "ASVS 4.0.3 7.1.1"
+ASVS_NO_SECRETS_IN_DATA = "ASVS 4.0.3 8.3.4"
+ASVS_NO_SECRETS_IN_ERRORS = "ASVS 4.0.3 7.4.1"
+ASVS_TLS_INTERNAL = "ASVS 4.0.3 9.2.2"
+ASVS_NO_DEBUG_ENDPOINTS = "ASVS 4.0.3 14.3.2"
 
 CHECKS: dict[str, Check] = {check.id: check for check in (
     Check("TLS-001", "Gateway endpoint refuses plaintext gRPC", "tls", "critical",
@@ -261,6 +266,24 @@ CHECKS: dict[str, Check] = {check.id: check for check in (
           "medium", (ASVS_CSP, OPTIMIZE_HEADERS, OWASP_SECURE_HEADERS), ("headers_missing_on_errors",)),
     Check("SEC-001", "One business unit's AppRole cannot read another unit's secrets (403)", "secrets", "critical",
           (ASVS_SERVICE_AUTH, ASVS_LEAST_PRIVILEGE, SOURCE_VAULT), ("vault_policy_too_broad",)),
+    Check("SEC-002", "A secret rotated mid-batch causes no incident: every retry waits the back-off, none runs out",
+          "secrets", "high", (ASVS_FAIL_SECURELY, f"{SOURCE_VAULT}: Support of Secret Rotation"),
+          ("no_retry_backoff",)),
+    Check("SEC-003", "Secret values never appear in worker logs", "secrets", "high",
+          (ASVS_NO_SECRETS_IN_LOGS, f"{SOURCE_VAULT}: Security Aspects"), ("secret_in_logs",)),
+    Check("SEC-004", "Secret values never appear in job variables", "secrets", "high",
+          (ASVS_NO_SECRETS_IN_DATA, f"{SOURCE_VAULT}: The Final Target Architecture"), ("secret_in_variables",)),
+    Check("SEC-005", "Secret values never appear in job error messages", "secrets", "high",
+          (ASVS_NO_SECRETS_IN_ERRORS, SOURCE_VAULT), ("secret_in_error_message",)),
+    Check("SEC-006", "A worker refuses jobs of processes outside its allowlist, naming the process", "secrets",
+          "high", (ASVS_LEAST_PRIVILEGE, f"{SOURCE_VAULT}: Avoiding Duplicate Connector Templates"),
+          ("allowlist_off",)),
+    Check("SEC-007", "Workers reach Vault over TLS", "secrets", "critical",
+          (ASVS_TLS_EVERYWHERE, ASVS_TLS_INTERNAL, f"{SOURCE_VAULT}: Security Aspects"), ("vault_tls_off",)),
+    Check("SEC-008", "With Vault stopped during a rotation, the worker backs off and recovers with no incident",
+          "secrets", "high", (ASVS_FAIL_SECURELY, SOURCE_VAULT), ("no_retry_backoff",)),
+    Check("SEC-009", "A worker's management endpoint serves health only (env, configprops... closed)", "secrets",
+          "high", (ASVS_NO_DEBUG_ENDPOINTS, f"{SOURCE_VAULT}: Security Aspects"), ("actuator_exposed",)),
 )}
 
 

@@ -114,6 +114,26 @@ class Vault(HttpService):
     approles: dict[str, VaultAppRole] = {}
 
 
+class Operate(HttpService):
+    """Operate's public API; `audience` is the one its tokens must carry (Identity's Operate API)."""
+
+    audience: str | None = None
+
+
+class Worker(_Model):
+    """A business unit's job-worker runtime as the secrets checks see it from outside: its management
+    endpoint, the job type and allowlisted process it serves, and what it promises (its retry back-off).
+    Its Vault AppRole and KV path are `vault.approles` under the same name."""
+
+    actuator_url: str = Field(pattern=r"^https?://", description="base of the Spring-style actuator, e.g. "
+                                                                   "https://worker:8080/actuator")
+    job_type: str = Field(min_length=1)
+    bpmn_process_id: str = Field(min_length=1, description="a process in the worker's allowlist")
+    vault_url: str = Field(pattern=r"^[a-z]+://", description="the Vault address the worker is configured with")
+    retry_backoff_ms: int = Field(gt=0, le=600_000)
+    log_file: Path | None = Field(default=None, description="the worker's log, where the harness can read it")
+
+
 class Client(_Model):
     client_id_env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]*$")
     client_secret_env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]*$")
@@ -140,14 +160,23 @@ class Target(_Model):
     gateway: Gateway | None = None
     identity: Identity | None = None
     optimize: Optimize | None = None
-    operate: HttpService | None = None
+    operate: Operate | None = None
     search: SearchService | None = None
     vault: Vault | None = None
     ca_file: Path | None = None
     clients: dict[str, Client] = {}
+    workers: dict[str, Worker] = {}
     capabilities: frozenset[str] = frozenset()
     load: LoadSlo = LoadSlo()
     headers: HeaderPolicy = HeaderPolicy()
+
+    @pydantic.model_validator(mode="after")
+    def _workers_have_approles(self) -> Target:
+        approles = self.vault.approles if self.vault is not None else {}
+        for name in self.workers:
+            if name not in approles:
+                raise ValueError(f"workers.{name}: no vault.approles.{name} names the worker's AppRole and KV path")
+        return self
 
     @pydantic.field_validator("capabilities")
     @classmethod
@@ -253,7 +282,9 @@ def validate(data: Mapping[str, Any], source: str = "target") -> Target:
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
         message = first["msg"].removeprefix("Value error, ")
-        raise UsageError(f"{source}: {_field_path(first)}: {message}") from None
+        # A whole-Target rule has no location; its message starts with the field it names.
+        where = f"{_field_path(first)}: " if first["loc"] else ""
+        raise UsageError(f"{source}: {where}{message}") from None
 
 
 def load(path: Path, environ: Mapping[str, str] = os.environ) -> Target:

@@ -18,6 +18,9 @@ from typing import Any
 from harness.reference.tls_policy import INTERMEDIATE_CIPHERS, SINGLE_GROUP
 
 HOST = "127.0.0.1"
+# Clients of the reference services hold keep-alive connections (hvac, requests sessions); a stop must not
+# wait for them, or a stopped service outlives the fault a check injects.
+GRACEFUL_SHUTDOWN_S = 0.5
 
 
 def write_config(path: Path, config: dict[str, Any]) -> Path:
@@ -52,7 +55,7 @@ def asgi_server(app: Any, host: str, port: int, tls: dict[str, str] | None) -> A
     server_config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
                                    ssl_certfile=tls.get("cert_file"), ssl_keyfile=tls.get("key_file"),
                                    ssl_ciphers=INTERMEDIATE_CIPHERS, server_header=False, date_header=True,
-                                   lifespan="off")
+                                   lifespan="off", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
     # uvicorn exposes ciphers but not groups: load the config, then pin the group on its SSL context
     # (Mozilla intermediate; OpenSSL 3's defaults add X448 and secp521r1).
     server_config.load()

@@ -41,16 +41,23 @@ LISTENERS = {
     "zeebe-tenancy": Listener("zeebe", 26443, client_facing=True),
     "operate": Listener("zeebe", 8081, client_facing=True),
     "proxy": Listener("proxy", 8443, client_facing=True),
-    # Elasticsearch and Vault stay internal in a real deployment: only Optimize, workers and the stack reach them.
+    # Elasticsearch stays internal in a real deployment: only Optimize and the stack reach it.
     "search": Listener("search", 9200, client_facing=False),
-    "vault": Listener("vault", 8200, client_facing=False),
+    # Vault serves workers, and operators and CI pipelines that rotate secrets through its API.
+    "vault": Listener("vault", 8200, client_facing=True),
     # Optimize's HTTPS and plain-HTTP container ports (8091, 8090), plus a second HTTPS listener of the same
     # process with multi-tenancy disabled, so the `<default>`-only rule is tested on the same data.
     "optimize": Listener("optimize", 8091, client_facing=True),
     "optimize-http": Listener("optimize", 8090, client_facing=True),
     "optimize-single-tenant": Listener("optimize", 8092, client_facing=True),
+    # The system the workers call; only they reach it.
+    "downstream": Listener("downstream", 8443, client_facing=False),
 }
-SERVICES = ("identity", "zeebe", "proxy", "search", "vault", "optimize")
+# One job-worker runtime per business unit; its actuator (health only) is what monitoring reaches.
+BUSINESS_UNITS = {"bu_a": ("bu-a", "tenant-a"), "bu_b": ("bu-b", "tenant-b")}
+WORKERS = {unit: f"worker-{folder}" for unit, (folder, _) in BUSINESS_UNITS.items()}
+LISTENERS.update({service: Listener(service, 8080, client_facing=True) for service in WORKERS.values()})
+SERVICES = ("identity", "zeebe", "proxy", "search", "vault", "optimize", "downstream", *WORKERS.values())
 GATEWAY_AUDIENCE = "zeebe-api"
 OPERATE_AUDIENCE = "operate-api"
 OPTIMIZE_AUDIENCE = "optimize-api"
@@ -62,8 +69,8 @@ ENV = {
     "default": ("ZEEBE_CLIENT_ID", "ZEEBE_CLIENT_SECRET"),
     "admin": ("HARNESS_IDENTITY_ADMIN_ID", "HARNESS_IDENTITY_ADMIN_SECRET"),
 }
-# One Identity client per business unit, each granted its own tenant (the tenancy scenario's cast).
-BUSINESS_UNITS = {"bu_a": ("bu-a", "tenant-a"), "bu_b": ("bu-b", "tenant-b")}
+# One Identity client per business unit (BUSINESS_UNITS), each granted its own tenant (the tenancy
+# scenario's cast) and used by the unit's worker.
 ENV.update({name: (f"HARNESS_{name.upper()}_CLIENT_ID", f"HARNESS_{name.upper()}_CLIENT_SECRET")
             for name in BUSINESS_UNITS})
 # Elasticsearch's built-in superuser; its password is generated per stack and lives only in this variable.
@@ -72,6 +79,9 @@ SEARCH_PASSWORD_ENV = "HARNESS_SEARCH_PASSWORD"
 # Short caches keep the tenancy scenario quick; the Target states them as the bounds checks may wait.
 JWKS_CACHE_S = 1
 TENANT_CACHE_S = 1
+# Short so the secrets scenario is quick; a production worker waits longer (the Vault article uses 60 s).
+RETRY_BACKOFF_MS = 500
+DEFAULT_TENANT = "<default>"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,7 +147,10 @@ def _credentials() -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
     environ.update({ENV[name][0]: client_id for name, (client_id, _) in BUSINESS_UNITS.items()})
     environ.update({secret_env: secrets.token_urlsafe(24) for _, secret_env in ENV.values()})
     clients = {
-        DEFAULT_CLIENT_ID: {"secret": environ[ENV["default"][1]], "audiences": [GATEWAY_AUDIENCE]},
+        # The default client also reads Operate, where instances started through the proxy (multi-tenancy
+        # off) live in the `<default>` tenant.
+        DEFAULT_CLIENT_ID: {"secret": environ[ENV["default"][1]], "audiences": [GATEWAY_AUDIENCE, OPERATE_AUDIENCE],
+                            "tenants": [DEFAULT_TENANT]},
         ADMIN_CLIENT_ID: {"secret": environ[ENV["admin"][1]], "audiences": [ADMIN_AUDIENCE], "admin": True},
         **{client_id: {"secret": environ[ENV[name][1]], "tenants": [tenant],
                        "audiences": [GATEWAY_AUDIENCE, OPERATE_AUDIENCE, OPTIMIZE_AUDIENCE]}
@@ -188,9 +201,29 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
         cert = pki.issue(service, (*DEFAULT_HOSTS, service))
         return {"cert_file": str(cert.cert_file), "key_file": str(cert.key_file)}
 
-    def python_service(name: str, settings: dict[str, object]) -> tuple[str, ...]:
-        config_file = write_config(run_dir / f"{name}.json", settings)
+    def python_service(name: str, settings: dict[str, object], instance: str | None = None) -> tuple[str, ...]:
+        config_file = write_config(run_dir / f"{instance or name}.json", settings)
         return (runtime.python, "-m", f"harness.reference.{name}", str(config_file))
+
+    # Weakness vault_tls_off: Vault listens in plain HTTP (tls_disable) and workers use an http:// address.
+    vault_plaintext = profile.has("vault_tls_off")
+    internal_vault = f"{'http' if vault_plaintext else 'https'}://{placements['vault'].internal}"
+    downstream_role = vault_seed.downstream_role()
+
+    def worker_settings(unit: str) -> dict[str, Any]:
+        folder = BUSINESS_UNITS[unit][0]
+        return {
+            "name": WORKERS[unit], "job_type": f"{folder}.call-downstream", "allowlist": [f"secrets-{folder}"],
+            "gateway": {"address": str(placements["proxy"].internal), "ca_file": str(pki.ca_file),
+                        "token_url": f"{internal_identity}/auth/realms/{REALM}/protocol/openid-connect/token",
+                        "audience": GATEWAY_AUDIENCE, "client_id": environ[ENV[unit][0]],
+                        "client_secret": environ[ENV[unit][1]]},
+            "vault": {"url": internal_vault, "ca_file": str(pki.ca_file), "mount": vault_seed.MOUNT,
+                      "path": vault_seed.secret_path(folder), **vault_seed.approle(unit, environ)},
+            "secret_loading": "startup", "retry_backoff_ms": RETRY_BACKOFF_MS,
+            "downstream_url": f"https://{placements['downstream'].internal}/api/v1/calls",
+            "log_file": str(run_dir / f"{WORKERS[unit]}.log"), "weaknesses": weaknesses,
+        }
 
     identity = python_service("identity", {
         **listen("identity"),
@@ -244,11 +277,21 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
         ServiceSpec("proxy", tuple(proxy.command(proxy_dir, nginx_conf, runtime.nginx)), (Health("tcp", "proxy"),)),
         ServiceSpec("search", search, (Health("tcp", "search"),)),
         ServiceSpec("vault", python_service("vault", {
-            **listen("vault"), "tls": tls("vault"), "audit_file": str(run_dir / "vault-audit.log"),
-            **vault_seed.settings(BUSINESS_UNITS, environ, profile), "weaknesses": weaknesses,
-        }), (Health("https", "vault", "/v1/sys/health"),)),
+            **listen("vault"), "tls": None if vault_plaintext else tls("vault"),
+            "audit_file": str(run_dir / "vault-audit.log"), "state_file": str(run_dir / "vault-state.json"),
+            **vault_seed.settings(BUSINESS_UNITS, environ, profile, downstream_role), "weaknesses": weaknesses,
+        }), (Health("tcp" if vault_plaintext else "https", "vault", "/v1/sys/health"),)),
         ServiceSpec("optimize", optimize, (Health("https", "optimize", "/api/readyz"), Health("tcp", "optimize-http"),
                                            Health("tcp", "optimize-single-tenant"))),
+        ServiceSpec("downstream", python_service("downstream", {
+            **listen("downstream"), "tls": tls("downstream"),
+            "vault": {"url": internal_vault, "ca_file": str(pki.ca_file), "mount": vault_seed.MOUNT, **downstream_role},
+            "accounts": {vault_seed.account(folder): vault_seed.secret_path(folder)
+                         for folder, _ in BUSINESS_UNITS.values()},
+        }), (Health("https", "downstream", "/health"),)),
+        *(ServiceSpec(WORKERS[unit], python_service("worker", {
+            **listen(WORKERS[unit]), "tls": tls(WORKERS[unit]), **worker_settings(unit)}, WORKERS[unit]),
+            (Health("https", WORKERS[unit], "/actuator/health"),)) for unit in BUSINESS_UNITS),
     )
     target = {
         "gateway": {"address": str(_external(placements, "proxy")), "tls": not profile.has("tls_off"),
@@ -260,7 +303,7 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
                      # nginx keeps a cached JWKS up to a second past its TTL (whole-second expiry),
                      # plus a second for the fetch and the gateway's own refetch.
                      "key_rotation_s": JWKS_CACHE_S + 2, "tenant_grant_ttl_s": TENANT_CACHE_S},
-        "operate": {"url": f"https://{_external(placements, 'operate')}"},
+        "operate": {"url": f"https://{_external(placements, 'operate')}", "audience": OPERATE_AUDIENCE},
         "optimize": {"url": optimize_url, "http_url": f"http://{_external(placements, 'optimize-http')}",
                      "single_tenant_url": f"https://{_external(placements, 'optimize-single-tenant')}",
                      "audience": OPTIMIZE_AUDIENCE, "collection_ids": [optimize_seed.COLLECTION_ID],
@@ -275,13 +318,18 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
                       "audience": GATEWAY_AUDIENCE, "tenants": [tenant]}
                for name, (_, tenant) in BUSINESS_UNITS.items()},
         },
-        "capabilities": ["mint_token", "stop_service", "grant_tenant", "rotate_signing_key"],
+        "workers": {unit: {"actuator_url": f"https://{_external(placements, WORKERS[unit])}/actuator",
+                           "job_type": settings["job_type"], "bpmn_process_id": settings["allowlist"][0],
+                           "vault_url": settings["vault"]["url"], "retry_backoff_ms": settings["retry_backoff_ms"],
+                           "log_file": settings["log_file"]}
+                    for unit, settings in ((unit, worker_settings(unit)) for unit in BUSINESS_UNITS)},
+        "capabilities": ["mint_token", "stop_service", "grant_tenant", "rotate_signing_key", "rotate_secret"],
     }
     # Declared only where the test process can reach it (local: loopback); on docker it stays internal.
     search_address = placements["search"].external
     if search_address is not None:
         target["search"] = {"url": f"https://{search_address}", "username": SEARCH_USER,
                             "password_env": SEARCH_PASSWORD_ENV}
-    if placements["vault"].external is not None:  # not client facing: only where the backend lets clients in
-        target["vault"] = vault_seed.target(f"https://{placements['vault'].external}", BUSINESS_UNITS)
+    target["vault"] = vault_seed.target(f"{'http' if vault_plaintext else 'https'}://{_external(placements, 'vault')}",
+                                        BUSINESS_UNITS)
     return StackPlan(services, target, environ, pki.ca_file)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from harness.reference.pki import Pki, ServerCert
+from harness.reference.pki import DEFAULT_HOSTS, Pki, ServerCert
 from harness.reference.profile import Profile
 
 # Mozilla's "intermediate" configuration (TLS 1.2 suites; TLS 1.3 suites are OpenSSL's defaults).
@@ -43,4 +43,5 @@ def client_facing_cert(pki: Pki, name: str, profile: Profile) -> ServerCert:
         return pki.issue(name, hosts=(WRONG_HOST,))
     if profile.has("cert_untrusted"):
         return pki.issue(name, self_signed=True)
-    return pki.issue(name)
+    # Also the service's own name: services inside the stack (workers) reach the proxy by it.
+    return pki.issue(name, (*DEFAULT_HOSTS, name))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 import uuid
 from pathlib import Path
@@ -44,6 +45,10 @@ class VaultApp:
         self.kv = KvV2()
         for path, data in config.get("secrets", {}).items():
             self.kv.write(path, data, {})
+        # Vault keeps its storage across a restart: a stopped and started node still has every secret
+        # version, policy and token, so a worker's token and a rotated secret survive an outage.
+        self.state_file: str | None = config.get("state_file")
+        self._load_state()
         self.audit = AuditLog(Path(config["audit_file"]))
         self.cluster_id = str(uuid.uuid4())
         self.app = Starlette(routes=[
@@ -51,6 +56,26 @@ class VaultApp:
             Route("/v1/auth/approle/login", self.login, methods=["POST", "PUT"]),
             Route("/v1/{path:path}", self.authenticated, methods=METHODS),
         ])
+
+    def _load_state(self) -> None:
+        if not self.state_file or not os.path.exists(self.state_file):
+            return
+        with open(self.state_file) as handle:
+            state = json.load(handle)
+        self.kv.load_state(state["kv"])
+        self.tokens.load_state(state["tokens"])
+        self.policies = state["policies"]
+        self.parsed = {name: policy.parse(text) for name, text in self.policies.items()}
+
+    def _save_state(self) -> None:
+        if not self.state_file:
+            return
+        tmp = f"{self.state_file}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump({"kv": self.kv.to_state(), "tokens": self.tokens.to_state(), "policies": self.policies},
+                      handle)
+        os.replace(tmp, self.state_file)
 
     async def health(self, request: Request) -> Response:
         """Unauthenticated; 200 for an initialized, unsealed, active node (the only state this one has)."""
@@ -77,6 +102,7 @@ class VaultApp:
                 "lease_duration": token.ttl_s, "renewable": True, "entity_id": "", "token_type": "service",
                 "orphan": True, "mfa_requirement": None, "num_uses": 0}
         envelope = _envelope(request_id, None, auth)
+        self._save_state()
         self.audit.record(request_id, "update", "auth/approle/login", None, [], body, envelope, "")
         log.info("approle login: role %s", (token.meta or {}).get("role_name"))
         return JSONResponse(envelope)
@@ -104,6 +130,8 @@ class VaultApp:
             response = _errors(403, PERMISSION_DENIED)
         else:
             response = self._dispatch(request, token, path, operation, body, request_id)
+            if operation not in ("read", "list") and response.status_code < 400:
+                self._save_state()
         payload = json.loads(response.body) if response.body else None
         error = "; ".join(payload.get("errors", [])) if isinstance(payload, dict) else ""
         self.audit.record(request_id, operation, path, presented, policies, body, payload, error)

@@ -54,6 +54,17 @@ class KvV2:
         self._secrets: dict[str, _Secret] = {}
         self._lock = threading.Lock()
 
+    def to_state(self) -> dict[str, Any]:
+        with self._lock:
+            return {path: dataclasses.asdict(secret) for path, secret in self._secrets.items()}
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Restore what `to_state` saved (JSON turned the version numbers into strings)."""
+        with self._lock:
+            self._secrets = {
+                path: _Secret(**{**raw, "versions": {int(n): _Version(**v) for n, v in raw["versions"].items()}})
+                for path, raw in state.items()}
+
     def exists(self, path: str) -> bool:
         return path in self._secrets
 

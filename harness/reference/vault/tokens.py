@@ -62,6 +62,13 @@ class TokenStore:
         return self.add(Token(_new_id("hvs."), _new_id(""), policies, display_name, path, time.time(), ttl_s,
                               dict(meta)))
 
+    def to_state(self) -> list[dict[str, Any]]:
+        return [dataclasses.asdict(token) for token in self._tokens.values()]
+
+    def load_state(self, state: list[dict[str, Any]]) -> None:
+        for raw in state:
+            self.add(Token(**{**raw, "policies": tuple(raw["policies"])}))
+
     def lookup(self, token_id: str | None) -> Token | None:
         token = self._tokens.get(token_id or "")
         if token is None or token.expired(time.time()):

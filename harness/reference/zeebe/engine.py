@@ -338,6 +338,9 @@ class Engine:
             else:
                 self._raise_incident(job, incident.error_type, incident.message)
 
+    def visible_instances(self, tenants: Tenants) -> list[Instance]:
+        return [i for i in self.instances.values() if _visible(i.tenant_id, tenants)]
+
     def visible_incidents(self, tenants: Tenants) -> list[Incident]:
         return [i for i in self.incidents.values() if _visible(i.job.instance.tenant_id, tenants)]
 

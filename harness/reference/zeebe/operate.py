@@ -1,4 +1,5 @@
-"""Operate's incident search (`POST /v1/incidents/search`), served next to the gateway emulator.
+"""Operate's incident and variable search (`POST /v1/incidents/search`, `POST /v1/variables/search`), served
+next to the gateway emulator.
 
 Same bearer rules as Operate's public API: a valid Identity token for the Operate audience, and with
 multi-tenancy only the incidents of the caller's tenants. Shapes follow Operate's v1 API.
@@ -7,6 +8,7 @@ multi-tenancy only the incidents of the caller's tenants. Shapes follow Operate'
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any
 
 from starlette.applications import Starlette
@@ -15,10 +17,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from harness.reference.zeebe.auth import Authenticator
-from harness.reference.zeebe.engine import Engine, Incident, Rejection
+from harness.reference.zeebe.engine import Engine, Incident, Instance, Rejection
 
 DEFAULT_SIZE = 10
-FILTERABLE = ("key", "processDefinitionKey", "processInstanceKey", "type", "state", "jobKey", "tenantId")
+FILTERABLE = ("key", "processDefinitionKey", "processInstanceKey", "type", "state", "jobKey", "tenantId", "name",
+              "scopeKey")
 
 
 def _operate_time(epoch_ms: int) -> str:
@@ -33,12 +36,19 @@ def incident_json(incident: Incident) -> dict[str, Any]:
             "state": incident.state, "jobKey": incident.job.key, "tenantId": instance.tenant_id}
 
 
+def variables_json(instance: Instance) -> list[dict[str, Any]]:
+    """The instance's process-scope variables as Operate's v1 API lists them (value as JSON text)."""
+    return [{"key": instance.key * 1000 + index, "processInstanceKey": instance.key, "scopeKey": instance.key,
+             "name": name, "value": json.dumps(value), "truncated": False, "tenantId": instance.tenant_id}
+            for index, (name, value) in enumerate(sorted(instance.variables.items()))]
+
+
 def _error(status: int, kind: str, message: str) -> JSONResponse:
     return JSONResponse({"status": status, "message": message, "instance": "", "type": kind}, status_code=status)
 
 
 def operate_app(engine: Engine, auth: Authenticator, audience: str) -> Starlette:
-    async def search(request: Request) -> JSONResponse:
+    async def search(request: Request, kind: str) -> JSONResponse:
         try:
             caller = await auth.caller(request.headers.get("authorization"), audience)
         except Rejection as rejection:
@@ -49,9 +59,20 @@ def operate_app(engine: Engine, auth: Authenticator, audience: str) -> Starlette
             size = int(body.get("size", DEFAULT_SIZE))
         except (ValueError, AttributeError, TypeError):
             return _error(400, "Invalid request", "Error in reading request body")
-        items = [incident_json(i) for i in sorted(engine.visible_incidents(caller.tenants), key=lambda i: i.key)]
-        items = [item for item in items if all(item[k] == v for k, v in wanted.items())]
+        if kind == "incidents":
+            items = [incident_json(i) for i in sorted(engine.visible_incidents(caller.tenants), key=lambda i: i.key)]
+        else:
+            items = [variable for instance in engine.visible_instances(caller.tenants)
+                     for variable in variables_json(instance)]
+        items = [item for item in items if all(item.get(k) == v for k, v in wanted.items())]
         page = items[:max(size, 0)]
         return JSONResponse({"items": page, "sortValues": [page[-1]["key"]] if page else [], "total": len(items)})
 
-    return Starlette(routes=[Route("/v1/incidents/search", search, methods=["POST"])])
+    async def incidents(request: Request) -> JSONResponse:
+        return await search(request, "incidents")
+
+    async def variables(request: Request) -> JSONResponse:
+        return await search(request, "variables")
+
+    return Starlette(routes=[Route("/v1/incidents/search", incidents, methods=["POST"]),
+                             Route("/v1/variables/search", variables, methods=["POST"])])

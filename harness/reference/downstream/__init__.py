@@ -1,0 +1,1 @@
+"""The downstream system a business unit's worker calls: it accepts only the credential Vault holds now."""
