@@ -212,7 +212,7 @@ class Attacker(AuthenticatedCaller):
 
     def on_start(self) -> None:
         genuine = TOKENS.token()
-        self.forgeries = [((("authorization", f"Bearer {forged}"),))
+        self.forgeries = [(("authorization", f"Bearer {forged}"),)
                           for forged in (jwt.alg_none(genuine), jwt.alg_none(genuine, "None"), genuine[:-4] + "AAAA")]
 
     @task
