@@ -7,8 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from harness import config
+from harness.backends import Stack
 from harness.config import LoadSlo
-from harness.load.runner import read_stats
+from harness.load.runner import LoadSettings, read_stats, user_classes
 from harness.load.thresholds import LoadResult, breaches
 
 STATS_HEADER = ("Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,"
@@ -38,6 +40,23 @@ def test_breaches_name_every_missed_objective() -> None:
     fast = LoadResult(requests=1000, failures=0, rps=100.0, p50_ms=10, p95_ms=20, p99_ms=30,
                       attack_requests=10, bypasses=0, duration_s=10)
     assert breaches(fast, LoadSlo()) == []
+
+
+def _stack(**sections: object) -> Stack:
+    client = {"client_id_env": "X_ID", "client_secret_env": "X_SECRET", "audience": "zeebe-api"}
+    return Stack(config.validate({"gateway": {"address": "127.0.0.1:1"}, "clients": {"default": client},
+                                  **sections}), {})
+
+
+def test_optimize_reader_runs_only_where_the_target_has_optimize_and_its_client() -> None:
+    optimize_client = {"client_id_env": "O_ID", "client_secret_env": "O_SECRET", "audience": "optimize-api"}
+    default = ["ValidCaller", "Attacker"]
+    assert user_classes(_stack(), LoadSettings()) == default
+    assert user_classes(_stack(optimize={"url": "https://127.0.0.1:2"}), LoadSettings()) == default
+    with_optimize = _stack(optimize={"url": "https://127.0.0.1:2"},
+                           clients={"default": optimize_client, "optimize": optimize_client})
+    assert user_classes(with_optimize, LoadSettings()) == [*default, "OptimizeReader"]
+    assert user_classes(with_optimize, LoadSettings(users_of=("TopologyCaller",))) == ["TopologyCaller"]
 
 
 def harness_load(tmp_path: Path, *options: str) -> subprocess.CompletedProcess[str]:

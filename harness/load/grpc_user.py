@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import grpc
 import grpc.experimental.gevent as grpc_gevent
@@ -69,23 +69,27 @@ class LocustInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClient
 
 
 class GrpcUser(User):
-    """A user holding one intercepted channel to the gateway; subclasses say which stub they call."""
+    """A user calling the gateway through an intercepted channel; subclasses say which stub they call.
+
+    All users of a Locust process share one channel (one HTTP/2 connection, one TLS handshake): per call,
+    a channel per user would only add connections for the proxy to serve and for this process to poll.
+    """
 
     abstract = True
     request_type = "grpc"
     stub_class: type = object
     judge: Judge = staticmethod(expect_ok)
+    _channels: ClassVar[dict[str, grpc.Channel]] = {}
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         if not self.host:
             raise LocustError("the gateway address (host) is missing")
-        self.channel = grpc.intercept_channel(self.open_channel(self.host),
+        if self.host not in GrpcUser._channels:
+            GrpcUser._channels[self.host] = self.open_channel(self.host)
+        self.channel = grpc.intercept_channel(GrpcUser._channels[self.host],
                                               LocustInterceptor(environment, self.request_type, self.judge))
         self.stub = self.stub_class(self.channel)
 
     def open_channel(self, address: str) -> grpc.Channel:
         raise NotImplementedError
-
-    def on_stop(self) -> None:
-        self.channel.close()

@@ -2,14 +2,19 @@
 
 Valid callers hold a real token (refreshed before it expires); attackers send forged tokens from the JWT
 probe catalog, and any call of theirs that succeeds is recorded as a failure of request type `attack`:
-a bypass. Run by harness.load.runner, never imported by the harness itself (Locust patches with gevent).
+a bypass. TopologyCaller is the throughput bench's user: only the cheapest authenticated call, so the
+figure measures the proxy's auth path and Locust, not the engine. OptimizeReader reads Optimize's public
+API, only where the Target declares Optimize and a client for it. Run by harness.load.runner, never
+imported by the harness itself (Locust patches with gevent).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import random
+import resource
 import time
 from pathlib import Path
 
@@ -17,7 +22,8 @@ import gevent
 import gevent.event
 import gevent.lock
 import grpc
-from locust import events, task
+from gevent import ssl
+from locust import FastHttpUser, events, task
 from locust.env import Environment
 from pyzeebe.proto import gateway_pb2, gateway_pb2_grpc
 
@@ -30,6 +36,8 @@ from harness.probes import jwt
 
 STACK = Stack(config.validate(json.loads(Path(os.environ["HARNESS_LOAD_TARGET"]).read_text())), os.environ)
 MAX_REQUESTS = int(os.environ.get("HARNESS_LOAD_MAX_REQUESTS", "1000000"))
+CPU_REPORT_DIR = os.environ.get("HARNESS_LOAD_CPU_DIR")
+OPTIMIZE_COLLECTION = os.environ.get("HARNESS_LOAD_OPTIMIZE_COLLECTION", "")
 REFRESH_MARGIN_S = 30
 CALL_TIMEOUT_S = 5
 LOAD_PROCESS, LOAD_JOB = "harness-load", "harness-load-job"
@@ -46,22 +54,35 @@ class TokenSource:
     """One token for all users of this process, fetched again shortly before it expires.
 
     The lock matters: users start together, and without it each would fetch (and hold) its own token.
+    The call metadata is built once per token, so a call costs one clock read here.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, client: str = "default") -> None:
+        self._client = client
         self._token, self._refresh_at = "", 0.0
+        self._metadata: tuple[tuple[str, str], ...] = ()
         self._lock = gevent.lock.Semaphore()
 
-    def bearer(self) -> str:
+    def _current(self) -> None:
         if time.time() >= self._refresh_at:
             with self._lock:
                 if time.time() >= self._refresh_at:
-                    self._token = fetch_token(STACK)
+                    self._token = fetch_token(STACK, self._client)
+                    self._metadata = (("authorization", f"Bearer {self._token}"),)
                     self._refresh_at = jwt.split(self._token)[1]["exp"] - REFRESH_MARGIN_S
-        return f"Bearer {self._token}"
+
+    def token(self) -> str:
+        self._current()
+        return self._token
+
+    def metadata(self) -> tuple[tuple[str, str], ...]:
+        self._current()
+        return self._metadata
 
 
 TOKENS = TokenSource()
+OPTIMIZE_TOKENS = TokenSource("optimize")
+TOPOLOGY = gateway_pb2.TopologyRequest()
 
 
 def open_gateway_channel(address: str) -> grpc.Channel:
@@ -91,17 +112,62 @@ def bound_request_count(environment: Environment, **_: object) -> None:
     environment.events.request.add_listener(count)
 
 
-class ValidCaller(GrpcUser):
-    """A client doing real work through the proxy: topology, new instances, and their jobs."""
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)  # every thread of this process, grpc's included
+    return usage.ru_utime + usage.ru_stime
 
-    weight = 4
+
+def _succeeded_valid_calls(environment: Environment) -> int:
+    return sum(entry.num_requests - entry.num_failures for (_, kind), entry in environment.stats.entries.items()
+               if kind == GrpcUser.request_type)
+
+
+@events.init.add_listener
+def report_cpu(environment: Environment, **_: object) -> None:
+    """For bench/load_ceiling.py: this process's CPU seconds and its succeeded valid calls from all users
+    spawned to the end of the run, so calls per Locust core leave out interpreter start and spawning."""
+    if CPU_REPORT_DIR is None:
+        return
+    start: dict[str, float] = {}
+
+    def spawned(**_: object) -> None:
+        start.update(cpu_s=_cpu_s(), calls=_succeeded_valid_calls(environment), at=time.monotonic())
+
+    def stopped(**_: object) -> None:
+        if start:
+            report = {"cpu_s": _cpu_s() - start["cpu_s"], "wall_s": time.monotonic() - start["at"],
+                      "calls": _succeeded_valid_calls(environment) - start["calls"]}
+            (Path(CPU_REPORT_DIR) / f"cpu-{os.getpid()}.json").write_text(json.dumps(report))
+
+    environment.events.spawning_complete.add_listener(spawned)
+    environment.events.test_stop.add_listener(stopped)
+
+
+class AuthenticatedCaller(GrpcUser):
+    """A gateway client with the process's token."""
+
+    abstract = True
     stub_class = gateway_pb2_grpc.GatewayStub
 
     def open_channel(self, address: str) -> grpc.Channel:
         return open_gateway_channel(address)
 
-    def metadata(self) -> list[tuple[str, str]]:
-        return [("authorization", TOKENS.bearer())]
+    def metadata(self) -> tuple[tuple[str, str], ...]:
+        return TOKENS.metadata()
+
+
+class TopologyCaller(AuthenticatedCaller):
+    """The hot path alone: Topology is the cheapest authenticated call, so each one is auth plus transport."""
+
+    @task
+    def topology(self) -> None:
+        self.stub.Topology(TOPOLOGY, metadata=self.metadata(), timeout=CALL_TIMEOUT_S)
+
+
+class ValidCaller(AuthenticatedCaller):
+    """A client doing real work through the proxy: topology, new instances, and their jobs."""
+
+    weight = 4
 
     def on_start(self) -> None:
         """The first user of a Locust process deploys the load process; the others wait for it (a failed
@@ -118,7 +184,7 @@ class ValidCaller(GrpcUser):
 
     @task(2)
     def topology(self) -> None:
-        self.stub.Topology(gateway_pb2.TopologyRequest(), metadata=self.metadata(), timeout=CALL_TIMEOUT_S)
+        self.stub.Topology(TOPOLOGY, metadata=self.metadata(), timeout=CALL_TIMEOUT_S)
 
     @task
     def create_instance(self) -> None:
@@ -137,21 +203,52 @@ class ValidCaller(GrpcUser):
                                       timeout=CALL_TIMEOUT_S)
 
 
-class Attacker(GrpcUser):
+class Attacker(AuthenticatedCaller):
+    """Forges from the token valid callers use, so a verdict cached under a wrong key would let it in."""
+
     weight = 1
     request_type = "attack"
-    stub_class = gateway_pb2_grpc.GatewayStub
     judge = staticmethod(refused_or_bypass)
 
-    def open_channel(self, address: str) -> grpc.Channel:
-        return open_gateway_channel(address)
-
     def on_start(self) -> None:
-        genuine = TOKENS.bearer().removeprefix("Bearer ")
-        self.forgeries = [jwt.alg_none(genuine), jwt.alg_none(genuine, "None"), genuine[:-4] + "AAAA"]
+        genuine = TOKENS.token()
+        self.forgeries = [(("authorization", f"Bearer {forged}"),)
+                          for forged in (jwt.alg_none(genuine), jwt.alg_none(genuine, "None"), genuine[:-4] + "AAAA")]
 
     @task
     def forged_topology(self) -> None:
-        forged = random.choice(self.forgeries)
-        self.stub.Topology(gateway_pb2.TopologyRequest(), metadata=[("authorization", f"Bearer {forged}")],
-                           timeout=CALL_TIMEOUT_S)
+        self.stub.Topology(TOPOLOGY, metadata=random.choice(self.forgeries), timeout=CALL_TIMEOUT_S)
+
+
+class OptimizeReader(FastHttpUser):
+    """A reader of Optimize's public API with a bearer token of the Target's `optimize` client: a
+    collection's dashboards, and one of its reports' results exported. The runner selects it only where
+    the Target declares Optimize and that client (harness.load.runner.user_classes)."""
+
+    weight = 1
+    insecure = False
+
+    def __init__(self, environment: Environment) -> None:
+        assert STACK.target.optimize is not None
+        self.host = STACK.target.optimize.url  # --host names the gateway; this user talks to Optimize
+        ca_file = STACK.target.ca_file
+        self.ssl_context_factory = functools.partial(ssl.create_default_context,
+                                                     cafile=str(ca_file) if ca_file else None)
+        super().__init__(environment)
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {OPTIMIZE_TOKENS.token()}"}
+
+    @task
+    def dashboards(self) -> None:
+        self.client.get("/api/public/dashboard", params={"collectionId": OPTIMIZE_COLLECTION},
+                        headers=self.headers(), name="dashboards")
+
+    @task
+    def export_report(self) -> None:
+        reports = self.client.get("/api/public/report", params={"collectionId": OPTIMIZE_COLLECTION},
+                                  headers=self.headers(), name="reports")
+        if reports.ok and reports.json():
+            report = random.choice(reports.json())["id"]
+            self.client.get(f"/api/public/export/report/{report}/result/data", params={"limit": 100},
+                            headers=self.headers(), name="export report result")

@@ -39,12 +39,26 @@ class LoadSettings:
     expect_workers: int = 1
     worker: bool = False
     master_host: str = "127.0.0.1"
+    # Locust user classes of harness/load/locustfile.py; empty: the release mix (user_classes).
+    users_of: tuple[str, ...] = ()
+    # bench/load_ceiling.py: where each Locust process writes its CPU seconds and calls.
+    cpu_report_dir: Path | None = None
+
+
+def user_classes(stack: Stack, settings: LoadSettings) -> list[str]:
+    """The users to run: the settings' choice, or valid callers and attackers, plus Optimize's reader
+    where the Target declares Optimize and a client for it (otherwise there is nothing to read)."""
+    if settings.users_of:
+        return list(settings.users_of)
+    optimize = stack.target.optimize is not None and "optimize" in stack.target.clients
+    return ["ValidCaller", "Attacker", *(["OptimizeReader"] if optimize else [])]
 
 
 def locust_command(stack: Stack, settings: LoadSettings, out_dir: Path) -> list[str]:
     if stack.target.gateway is None:
         raise StackError("load: the target has no gateway to put load on")
-    command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--host", stack.target.gateway.address]
+    command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--host", stack.target.gateway.address,
+               *user_classes(stack, settings)]
     if settings.worker:
         return [*command, "--worker", "--master-host", settings.master_host]
     command += ["--headless", "--users", str(settings.users), "--spawn-rate", str(settings.spawn_rate),
@@ -63,7 +77,8 @@ def locust_environment(stack: Stack, settings: LoadSettings, out_dir: Path) -> d
     target_file.write_text(json.dumps(stack.target.public_json()))
     credentials = {name: stack.environ[name] for name in stack.target.credential_envs() if name in stack.environ}
     return {**credentials, "HARNESS_LOAD_TARGET": str(target_file),
-            "HARNESS_LOAD_MAX_REQUESTS": str(settings.max_requests)}
+            "HARNESS_LOAD_MAX_REQUESTS": str(settings.max_requests),
+            **({"HARNESS_LOAD_CPU_DIR": str(settings.cpu_report_dir)} if settings.cpu_report_dir else {})}
 
 
 def read_stats(stats_csv: Path, duration_s: float) -> LoadResult:

@@ -300,9 +300,10 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
         "identity": {"token_url": f"{issuer}/protocol/openid-connect/token",
                      "jwks_url": f"{issuer}/protocol/openid-connect/certs", "issuer": issuer,
                      "admin_url": f"{identity_base}/auth/admin/realms/{REALM}", "admin_client": "admin",
-                     # nginx keeps a cached JWKS up to a second past its TTL (whole-second expiry),
-                     # plus a second for the fetch and the gateway's own refetch.
-                     "key_rotation_s": JWKS_CACHE_S + 2, "tenant_grant_ttl_s": TENANT_CACHE_S},
+                     # nginx keeps a cached JWKS up to a second past its TTL (whole-second expiry), a
+                     # token's verdict cached from it holds at most one more TTL, plus a second for the fetch
+                     # and the gateway's own refetch.
+                     "key_rotation_s": 2 * JWKS_CACHE_S + 2, "tenant_grant_ttl_s": TENANT_CACHE_S},
         "operate": {"url": f"https://{_external(placements, 'operate')}", "audience": OPERATE_AUDIENCE},
         "optimize": {"url": optimize_url, "http_url": f"http://{_external(placements, 'optimize-http')}",
                      "single_tenant_url": f"https://{_external(placements, 'optimize-single-tenant')}",

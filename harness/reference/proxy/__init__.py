@@ -39,7 +39,8 @@ class ProxySettings:
     jwks_url: str
     audience: str
     profile: Profile
-    workers: int = 1
+    # Two workers: TLS, HTTP/2 and the verdict cache's misses spread over the reference machine's 2 cores.
+    workers: int = 2
     leeway_s: int = 5
     jwks_cache_s: int = 5
     host: str = "127.0.0.1"
@@ -89,6 +90,7 @@ def render(run_dir: Path, settings: ProxySettings, js_module: Path) -> Path:
         verify_signature="0" if weak("signature_unchecked") else "1",
         leeway_s=settings.leeway_s,
         delay_ms=SLOW_AUTH_DELAY_MS if weak("slow_auth") else 0,
+        verdict_max_s=settings.jwks_cache_s,
     )
     (run_dir / "auth-policy.conf").write_text(policy)
     text = environment.get_template("nginx.conf.j2").render(
@@ -110,7 +112,10 @@ def render(run_dir: Path, settings: ProxySettings, js_module: Path) -> Path:
         tls_ciphers=LEGACY_CIPHERS if weak("tls_legacy_versions") else cipher_string(settings.profile),
         tls_groups=":".join(INTERMEDIATE_GROUPS),
         auth=not weak("proxy_auth_off"),
-        cache_decisions=weak("auth_cache_bypass"),
+        # slow_auth is a token check done in full on every call (as a per-call introspection would be).
+        verdict_cache=not weak("proxy_auth_off") and not weak("slow_auth"),
+        cache_key_claims_only=weak("auth_cache_bypass"),
+        keepalive_upstream=settings.resolver is None,
         # A unix socket path is limited to 108 bytes, which a deep run directory exceeds: keep it short.
         auth_socket=Path(tempfile.gettempdir()) / f"harness-{run_dir.parent.name}-auth.sock",
         jwks_url=settings.jwks_url,

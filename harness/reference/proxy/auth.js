@@ -4,6 +4,7 @@
 // whether the signature, exp, nbf, iss and aud are enforced, and the clock leeway. Each reference-stack
 // weakness flips exactly one of these variables; the code paths stay the same. Verification keys come from Identity's JWKS through
 // the cached /_jwks location. njs 0.7 imports RSA keys only as SPKI, so JWKs are converted to DER here.
+// Behind the verdict cache (nginx.conf), an accepted token says via X-Accel-Expires how long its verdict holds.
 
 const RSA_ALGORITHM_ID = [0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00];
 const RS256 = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
@@ -153,6 +154,21 @@ async function check(r) {
         await verifySignature(r, head, match);
     }
     checkClaims(r, claims);
+    return claims;
+}
+
+// The last second (nginx's X-Accel-Expires '@' form: cached through the end of that second) an acceptance
+// of this token may be served from the verdict cache, or null for no caching. It ends before the token's
+// exp and within the JWKS cache TTL from now, so an expired token or a rotated-out key is refused no later
+// than without the cache plus that TTL.
+function lastCachedSecond(r, claims) {
+    const now = Date.now() / 1000;
+    let until = now + Number(r.variables.jwt_verdict_max_s);
+    if (typeof claims.exp === 'number' && claims.exp < until) {
+        until = claims.exp;
+    }
+    const last = Math.floor(until) - 1;
+    return last >= Math.floor(now) ? last : null;
 }
 
 function sleep(ms) {
@@ -165,7 +181,11 @@ async function verify(r) {
         if (delay > 0) {
             await sleep(delay);
         }
-        await check(r);
+        const claims = await check(r);
+        const last = lastCachedSecond(r, claims);
+        if (last !== null) {
+            r.headersOut['X-Accel-Expires'] = '@' + last;
+        }
         r.return(204);
     } catch (e) {
         const reason = e.rejection ? e.message : 'invalid bearer token';
@@ -173,6 +193,8 @@ async function verify(r) {
             r.error('auth: unexpected ' + e);
         }
         r.variables.auth_error = reason;
+        // Behind the verdict cache, the proxy reads the reason from this header (auth_request_set).
+        r.headersOut['X-Auth-Error'] = reason;
         r.return(401);
     }
 }

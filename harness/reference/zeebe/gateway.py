@@ -96,9 +96,20 @@ def _validate_activation(request: gateway_pb2.ActivateJobsRequest) -> None:
     raise Rejection(grpc.StatusCode.INVALID_ARGUMENT, f"{prefix} {reason}")
 
 
+def _topology(advertised_port: int) -> gateway_pb2.TopologyResponse:
+    partition = gateway_pb2.Partition(partitionId=1, role=gateway_pb2.Partition.LEADER,
+                                      health=gateway_pb2.Partition.HEALTHY)
+    broker = gateway_pb2.BrokerInfo(nodeId=0, host=HOST, port=advertised_port, partitions=[partition],
+                                    version=GATEWAY_VERSION)
+    return gateway_pb2.TopologyResponse(brokers=[broker], clusterSize=1, partitionsCount=1, replicationFactor=1,
+                                        gatewayVersion=GATEWAY_VERSION)
+
+
 class Gateway(gateway_pb2_grpc.GatewayServicer):
     def __init__(self, advertised_port: int, engine: Engine, auth: Authenticator) -> None:
         self.advertised_port, self.engine, self.auth = advertised_port, engine, auth
+        # The one-broker cluster never changes: built once, as Topology is the load bench's hot path.
+        self.topology = _topology(advertised_port)
 
     async def Topology(self, request: gateway_pb2.TopologyRequest, context: grpc.aio.ServicerContext
                        ) -> gateway_pb2.TopologyResponse:
@@ -106,12 +117,7 @@ class Gateway(gateway_pb2_grpc.GatewayServicer):
             await self.auth.caller(authorization_of(context))
         except Rejection as rejection:
             await context.abort(rejection.code, rejection.message)
-        partition = gateway_pb2.Partition(partitionId=1, role=gateway_pb2.Partition.LEADER,
-                                          health=gateway_pb2.Partition.HEALTHY)
-        broker = gateway_pb2.BrokerInfo(nodeId=0, host=HOST, port=self.advertised_port,
-                                        partitions=[partition], version=GATEWAY_VERSION)
-        return gateway_pb2.TopologyResponse(brokers=[broker], clusterSize=1, partitionsCount=1,
-                                            replicationFactor=1, gatewayVersion=GATEWAY_VERSION)
+        return self.topology
 
     @command
     async def DeployResource(self, request: gateway_pb2.DeployResourceRequest, caller: tenancy.Caller
