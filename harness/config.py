@@ -64,9 +64,10 @@ class Optimize(HttpService):
     audience: str | None = None
     single_tenant_url: str | None = Field(default=None, pattern=r"^https?://")
     collection_ids: tuple[str, ...] = ()
-    # The headers scenario logs in with this client's credentials (Optimize's login form) to see the session
-    # cookie, and fetches this static asset (a bundle path of the deployed version).
-    login_client: str | None = None
+    # The Target client that uses Optimize: the load test reads the public API with its token (for
+    # `audience`), the headers scenario logs in with its credentials to see the session cookie and fetches
+    # `static_path` (a bundle path of the deployed version).
+    client: str | None = None
     static_path: str = Field(default="/static/app.js", pattern=r"^/")
 
 
@@ -187,9 +188,9 @@ class Target(_Model):
         return value
 
     @pydantic.model_validator(mode="after")
-    def _login_client_declared(self) -> Target:
-        if self.optimize is not None and self.optimize.login_client not in (None, *self.clients):
-            raise ValueError(f"optimize.login_client: no client {self.optimize.login_client!r} in clients")
+    def _client_declared(self) -> Target:
+        if self.optimize is not None and self.optimize.client not in (None, *self.clients):
+            raise ValueError(f"optimize.client: no client {self.optimize.client!r} in clients")
         return self
 
     @pydantic.field_validator("ca_file")

@@ -68,7 +68,7 @@ def test_credentials_resolve_from_the_named_variables(tmp_path: Path) -> None:
     ("ca_file: missing.pem\n", "ca_file: no such file"),
     ("gateway: [\n", "not valid YAML"),
     ("headers: {rules: {csp: {any-of: []}}}\n", "headers.rules: csp.any-of: must be a non-empty list"),
-    ("optimize: {url: 'https://o', login_client: ghost}\n", "optimize.login_client: no client 'ghost'"),
+    ("optimize: {url: 'https://o', client: ghost}\n", "optimize.client: no client 'ghost'"),
 ])
 def test_errors_are_one_line_naming_the_field(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(UsageError) as error:

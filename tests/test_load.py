@@ -53,8 +53,11 @@ def test_optimize_reader_runs_only_where_the_target_has_optimize_and_its_client(
     default = ["ValidCaller", "Attacker"]
     assert user_classes(_stack(), LoadSettings()) == default
     assert user_classes(_stack(optimize={"url": "https://127.0.0.1:2"}), LoadSettings()) == default
-    with_optimize = _stack(optimize={"url": "https://127.0.0.1:2"},
-                           clients={"default": optimize_client, "optimize": optimize_client})
+    reader = {"url": "https://127.0.0.1:2", "audience": "optimize-api", "client": "reader"}
+    assert user_classes(_stack(optimize=reader, clients={"default": optimize_client, "reader": optimize_client}),
+                        LoadSettings()) == default  # no collection to read
+    with_optimize = _stack(optimize={**reader, "collection_ids": ["c1"]},
+                           clients={"default": optimize_client, "reader": optimize_client})
     assert user_classes(with_optimize, LoadSettings()) == [*default, "OptimizeReader"]
     assert user_classes(with_optimize, LoadSettings(users_of=("TopologyCaller",))) == ["TopologyCaller"]
 

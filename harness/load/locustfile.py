@@ -10,7 +10,6 @@ imported by the harness itself (Locust patches with gevent).
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import random
@@ -37,7 +36,6 @@ from harness.probes import jwt
 STACK = Stack(config.validate(json.loads(Path(os.environ["HARNESS_LOAD_TARGET"]).read_text())), os.environ)
 MAX_REQUESTS = int(os.environ.get("HARNESS_LOAD_MAX_REQUESTS", "1000000"))
 CPU_REPORT_DIR = os.environ.get("HARNESS_LOAD_CPU_DIR")
-OPTIMIZE_COLLECTION = os.environ.get("HARNESS_LOAD_OPTIMIZE_COLLECTION", "")
 REFRESH_MARGIN_S = 30
 CALL_TIMEOUT_S = 5
 LOAD_PROCESS, LOAD_JOB = "harness-load", "harness-load-job"
@@ -57,8 +55,8 @@ class TokenSource:
     The call metadata is built once per token, so a call costs one clock read here.
     """
 
-    def __init__(self, client: str = "default") -> None:
-        self._client = client
+    def __init__(self, client: str = "default", audience: str | None = None) -> None:
+        self._client, self._audience = client, audience
         self._token, self._refresh_at = "", 0.0
         self._metadata: tuple[tuple[str, str], ...] = ()
         self._lock = gevent.lock.Semaphore()
@@ -67,7 +65,7 @@ class TokenSource:
         if time.time() >= self._refresh_at:
             with self._lock:
                 if time.time() >= self._refresh_at:
-                    self._token = fetch_token(STACK, self._client)
+                    self._token = fetch_token(STACK, self._client, self._audience)
                     self._metadata = (("authorization", f"Bearer {self._token}"),)
                     self._refresh_at = jwt.split(self._token)[1]["exp"] - REFRESH_MARGIN_S
 
@@ -81,7 +79,8 @@ class TokenSource:
 
 
 TOKENS = TokenSource()
-OPTIMIZE_TOKENS = TokenSource("optimize")
+OPTIMIZE = STACK.target.optimize
+OPTIMIZE_TOKENS = TokenSource(OPTIMIZE.client, OPTIMIZE.audience) if OPTIMIZE and OPTIMIZE.client else None
 TOPOLOGY = gateway_pb2.TopologyRequest()
 
 
@@ -217,38 +216,48 @@ class Attacker(AuthenticatedCaller):
 
     @task
     def forged_topology(self) -> None:
-        self.stub.Topology(TOPOLOGY, metadata=random.choice(self.forgeries), timeout=CALL_TIMEOUT_S)
+        try:
+            self.stub.Topology(TOPOLOGY, metadata=random.choice(self.forgeries), timeout=CALL_TIMEOUT_S)
+        except grpc.RpcError as error:
+            # The interceptor has judged the call; a refusal is the expected outcome, not a task error.
+            if error.code() != grpc.StatusCode.UNAUTHENTICATED:
+                raise
+
+
+def target_ssl_context(cafile: str | None = None) -> ssl.SSLContext:
+    """geventhttpclient passes its own bundle (certifi's) as `cafile`; the Target's CA is what counts."""
+    ca_file = STACK.target.ca_file
+    return ssl.create_default_context(cafile=str(ca_file) if ca_file else cafile)
 
 
 class OptimizeReader(FastHttpUser):
-    """A reader of Optimize's public API with a bearer token of the Target's `optimize` client: a
-    collection's dashboards, and one of its reports' results exported. The runner selects it only where
-    the Target declares Optimize and that client (harness.load.runner.user_classes)."""
+    """A reader of Optimize's public API with a bearer token of the Target's `optimize.client`: the first
+    declared collection's dashboards, and one of its reports' results exported. The runner selects it only
+    where the Target declares that client and a collection (harness.load.runner.user_classes)."""
 
     weight = 1
     insecure = False
 
     def __init__(self, environment: Environment) -> None:
-        assert STACK.target.optimize is not None
-        self.host = STACK.target.optimize.url  # --host names the gateway; this user talks to Optimize
-        ca_file = STACK.target.ca_file
-        self.ssl_context_factory = functools.partial(ssl.create_default_context,
-                                                     cafile=str(ca_file) if ca_file else None)
+        assert OPTIMIZE is not None and OPTIMIZE_TOKENS is not None and OPTIMIZE.collection_ids
+        self.host = OPTIMIZE.url  # --host names the gateway; this user talks to Optimize
+        self.collection = {"collectionId": OPTIMIZE.collection_ids[0]}
+        self.ssl_context_factory = target_ssl_context
         super().__init__(environment)
 
     def headers(self) -> dict[str, str]:
+        assert OPTIMIZE_TOKENS is not None
         return {"Authorization": f"Bearer {OPTIMIZE_TOKENS.token()}"}
 
     @task
     def dashboards(self) -> None:
-        self.client.get("/api/public/dashboard", params={"collectionId": OPTIMIZE_COLLECTION},
-                        headers=self.headers(), name="dashboards")
+        self.client.get("/api/public/dashboard", params=self.collection, headers=self.headers(), name="dashboards")
 
     @task
     def export_report(self) -> None:
-        reports = self.client.get("/api/public/report", params={"collectionId": OPTIMIZE_COLLECTION},
-                                  headers=self.headers(), name="reports")
+        reports = self.client.get("/api/public/report", params=self.collection, headers=self.headers(),
+                                  name="reports")
         if reports.ok and reports.json():
             report = random.choice(reports.json())["id"]
-            self.client.get(f"/api/public/export/report/{report}/result/data", params={"limit": 100},
-                            headers=self.headers(), name="export report result")
+            self.client.get(f"/api/public/export/report/{report}/result/json", headers=self.headers(),
+                            params={"limit": 100, "paginationTimeout": 1}, name="export report result")

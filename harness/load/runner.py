@@ -47,10 +47,11 @@ class LoadSettings:
 
 def user_classes(stack: Stack, settings: LoadSettings) -> list[str]:
     """The users to run: the settings' choice, or valid callers and attackers, plus Optimize's reader
-    where the Target declares Optimize and a client for it (otherwise there is nothing to read)."""
+    where the Target names Optimize's client and a collection (otherwise there is nothing to read)."""
     if settings.users_of:
         return list(settings.users_of)
-    optimize = stack.target.optimize is not None and "optimize" in stack.target.clients
+    optimize = stack.target.optimize
+    optimize = optimize is not None and optimize.client is not None and bool(optimize.collection_ids)
     return ["ValidCaller", "Attacker", *(["OptimizeReader"] if optimize else [])]
 
 
@@ -83,7 +84,8 @@ def locust_environment(stack: Stack, settings: LoadSettings, out_dir: Path) -> d
 
 def read_stats(stats_csv: Path, duration_s: float) -> LoadResult:
     rows = list(csv.DictReader(stats_csv.open()))
-    valid = [r for r in rows if r["Type"] == "grpc"]
+    # Valid callers' rows: gRPC calls and Optimize's HTTP requests (Locust's Aggregated row has no type).
+    valid = [r for r in rows if r["Type"] not in ("attack", "")]
     attacks = [r for r in rows if r["Type"] == "attack"]
 
     def total(selected: list[dict[str, str]], column: str) -> int:

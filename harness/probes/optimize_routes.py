@@ -63,14 +63,14 @@ def observe(stack: Stack) -> Observed:
     params = {"collectionId": optimize.collection_ids[0] if optimize.collection_ids else "harness-probe"}
     get("api-without-token", api_path, params=params)
     get("api-bad-token", api_path, params=params, headers={"Authorization": "Bearer not-a-token"})
-    if optimize.login_client is None:
+    if optimize.client is None:
         not_probed["api-with-token"] = not_probed["login"] = \
-            "the target names no optimize.login_client whose credentials log in"
+            "the target names no optimize.client whose credentials log in"
     else:
-        api = api_as(stack, optimize.login_client)
+        api = api_as(stack, optimize.client)
         raw = api.session.get(api_path, params=params, timeout=TIMEOUT_S, verify=verify, allow_redirects=False)
         responses.append(_response("api-with-token", raw))
-        credentials = stack.credentials(optimize.login_client)
+        credentials = stack.credentials(optimize.client)
         user = requests.Session()
         raw = user.post(f"{base}{LOGIN_PATH}", timeout=TIMEOUT_S, verify=verify, allow_redirects=False,
                         data={"username": credentials.client_id,

@@ -56,7 +56,7 @@ def test_cookie_flags(header_rules, optimize_responses: Observed, evidence) -> N
     if "login" in optimize_responses.not_probed:
         pytest.skip(f"no login to set a session cookie: {optimize_responses.not_probed['login']}")
     login = next(r for r in optimize_responses.responses if r.route == "login")
-    assert login.cookies, f"positive control: logging in as optimize.login_client got {login.status} and no cookie"
+    assert login.cookies, f"positive control: logging in as optimize.client got {login.status} and no cookie"
     _assert_rule("cookie-flags", header_rules, optimize_responses, evidence)
 
 
