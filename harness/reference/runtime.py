@@ -30,6 +30,14 @@ def write_config(path: Path, config: dict[str, Any]) -> Path:
     return path
 
 
+def save_state(path: str, state: dict[str, Any]) -> None:
+    """Write a service's state so a restarted service (a fault a check injects) comes back as it was;
+    through a temporary file, so a stop mid-write never leaves half a state behind."""
+    tmp = Path(f"{path}.tmp")
+    write_config(tmp, state)
+    os.replace(tmp, path)
+
+
 def read_config() -> dict[str, Any]:
     if len(sys.argv) != 2:
         raise SystemExit(f"usage: python -m {sys.modules['__main__'].__spec__.name} CONFIG.json")  # type: ignore[union-attr]

@@ -31,6 +31,7 @@ from starlette.routing import Route
 
 from harness.reference.identity.keys import KeyRing
 from harness.reference.profile import Profile
+from harness.reference.runtime import save_state
 
 REALM = "camunda-platform"
 ADMIN_AUDIENCE = "camunda-identity-resource-server"
@@ -99,14 +100,9 @@ class IdentityApp:
         return KeyRing(), grants
 
     def _save_state(self) -> None:
-        if not self.state_file:
-            return
-        tmp = f"{self.state_file}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            json.dump({"keys": self.keys.to_state(),
-                       "grants": {cid: sorted(tenants) for cid, tenants in self.grants.items()}}, handle)
-        os.replace(tmp, self.state_file)
+        if self.state_file:
+            save_state(self.state_file, {"keys": self.keys.to_state(),
+                                         "grants": {cid: sorted(tenants) for cid, tenants in self.grants.items()}})
 
     async def health(self, request: Request) -> JSONResponse:
         return JSONResponse({"status": "UP", "checks": []})

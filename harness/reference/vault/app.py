@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from harness.reference.runtime import save_state
 from harness.reference.vault import policy
 from harness.reference.vault.audit import AuditLog
 from harness.reference.vault.kv import KvError, KvV2
@@ -68,14 +69,9 @@ class VaultApp:
         self.parsed = {name: policy.parse(text) for name, text in self.policies.items()}
 
     def _save_state(self) -> None:
-        if not self.state_file:
-            return
-        tmp = f"{self.state_file}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            json.dump({"kv": self.kv.to_state(), "tokens": self.tokens.to_state(), "policies": self.policies},
-                      handle)
-        os.replace(tmp, self.state_file)
+        if self.state_file:
+            save_state(self.state_file, {"kv": self.kv.to_state(), "tokens": self.tokens.to_state(),
+                                         "policies": self.policies})
 
     async def health(self, request: Request) -> Response:
         """Unauthenticated; 200 for an initialized, unsealed, active node (the only state this one has)."""
