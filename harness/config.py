@@ -64,10 +64,13 @@ class Optimize(HttpService):
     audience: str | None = None
     single_tenant_url: str | None = Field(default=None, pattern=r"^https?://")
     collection_ids: tuple[str, ...] = ()
-    # The Target client that uses Optimize: the load test reads the public API with its token (for
-    # `audience`), the headers scenario logs in with its credentials to see the session cookie and fetches
-    # `static_path` (a bundle path of the deployed version).
+    # The Target client that uses Optimize: the load test and the headers scenario call the public API with
+    # its token (for `audience`). Where Optimize has a form login taking client credentials (`login_form`,
+    # the reference stack's), the headers scenario logs in with them to judge the session cookie; Camunda 8's
+    # Optimize logs in through Identity's browser redirect, which a probe cannot drive. `static_path` is a
+    # bundle path of the deployed version.
     client: str | None = None
+    login_form: bool = False
     static_path: str = Field(default="/static/app.js", pattern=r"^/")
 
 

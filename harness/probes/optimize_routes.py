@@ -64,12 +64,14 @@ def observe(stack: Stack) -> Observed:
     get("api-without-token", api_path, params=params)
     get("api-bad-token", api_path, params=params, headers={"Authorization": "Bearer not-a-token"})
     if optimize.client is None:
-        not_probed["api-with-token"] = not_probed["login"] = \
-            "the target names no optimize.client whose credentials log in"
+        not_probed["api-with-token"] = "the target names no optimize.client to fetch a token for"
     else:
         api = api_as(stack, optimize.client)
         raw = api.session.get(api_path, params=params, timeout=TIMEOUT_S, verify=verify, allow_redirects=False)
         responses.append(_response("api-with-token", raw))
+    if optimize.client is None or not optimize.login_form:
+        not_probed["login"] = "the target declares no form login (optimize.login_form with optimize.client)"
+    else:
         credentials = stack.credentials(optimize.client)
         user = requests.Session()
         raw = user.post(f"{base}{LOGIN_PATH}", timeout=TIMEOUT_S, verify=verify, allow_redirects=False,

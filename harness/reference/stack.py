@@ -308,7 +308,7 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
         "optimize": {"url": optimize_url, "http_url": f"http://{_external(placements, 'optimize-http')}",
                      "single_tenant_url": f"https://{_external(placements, 'optimize-single-tenant')}",
                      "audience": OPTIMIZE_AUDIENCE, "collection_ids": [optimize_seed.COLLECTION_ID],
-                     "client": "bu_a"},
+                     "client": "bu_a", "login_form": True},
         "ca_file": str(pki.ca_file),
         "clients": {
             "default": {"client_id_env": ENV["default"][0], "client_secret_env": ENV["default"][1],
