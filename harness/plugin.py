@@ -113,6 +113,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if check is None:
             raise pytest.UsageError(f"{item.nodeid}: check id {marker.args[0]!r} is not in harness.catalog.CHECKS")
         item.add_marker(pytest.mark.scenario(check.scenario))
+        item.extra_keyword_matches.add(check.id)  # `-k AUTH-007` selects a check by its id
         (keep if not selected or check.scenario in selected else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
