@@ -88,13 +88,19 @@ def test_vault_outage_during_rotation_recovers(stack: Stack, processes: Processe
     reply = running.result()
     instance = int(reply.response.processInstanceKey) if reply.ok else None
     events = worker_events(worker)
-    failures, _ = retry_waits(events, jobs_of(events, {instance} if instance else set()))
+    failures, waits = retry_waits(events, jobs_of(events, {instance} if instance else set()))
     incidents = processes.incidents(instance) if instance else []
+    early = [w for w in waits if w + CLOCK_SLACK_S < backoff_s]
     evidence.record(vault_stopped_s=outage_s, completed=reply.ok, grpc_status=reply.code.name,
-                    failures=len(failures), incidents=len(incidents))
+                    failures=len(failures), incidents=len(incidents), retries=len(waits), backoff_s=backoff_s,
+                    shortest_wait_s=round(min(waits, default=0.0), 3))
     assert reply.ok, (f"the instance started while Vault was down did not complete ({reply.code.name}): "
                       "retries ran out before Vault returned, or the worker did not recover")
     if not failures:
         raise RuntimeError("positive control failed: the job never failed during the Vault outage, so the "
                            "outage proves nothing")
     assert not incidents, f"{len(incidents)} incident(s) during the Vault outage"
+    # Retries can outlast the outage without a back-off where each attempt is slow to fail (a stopped
+    # container's address times out), so the waits themselves must show the back-off.
+    assert not early, (f"{len(early)} of {len(waits)} retries during the Vault outage came before the "
+                       f"{backoff_s:g} s back-off (shortest {min(early):.3f} s)")
