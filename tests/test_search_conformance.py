@@ -76,6 +76,20 @@ def test_bulk_then_search_with_term_bool_and_pagination(es: Elasticsearch) -> No
     assert capped["hits"]["total"] == {"value": 5, "relation": "gte"}
 
 
+def test_index_patterns_and_range(es: Elasticsearch) -> None:
+    """How Optimize reads Zeebe's exporter indices: a pattern over daily indices, positions after the last."""
+    for day, positions in (("2026-01-01", (1, 2)), ("2026-01-02", (3, 4))):
+        for position in positions:
+            es.index(index=f"conformance-record_variable_8.5.0_{day}", id=f"1-{position}",
+                     document={"position": position})
+    after = es.search(index="conformance-record_variable_*", query={"range": {"position": {"gt": 1, "lte": 3}}},
+                      sort=[{"position": {"order": "asc"}}], size=10)
+    assert [hit["_source"]["position"] for hit in after["hits"]["hits"]] == [2, 3]
+    assert es.search(index="conformance-nothing-*")["hits"]["total"]["value"] == 0
+    with pytest.raises(NotFoundError):
+        es.search(index="conformance-nothing")
+
+
 def test_bulk_reports_item_errors(es: Elasticsearch) -> None:
     es.index(index="conformance-conflicts", id="1", document={"n": 1})
     result = es.bulk(operations=[{"create": {"_index": "conformance-conflicts", "_id": "1"}}, {"n": 2},

@@ -23,11 +23,13 @@ MAX_PAGES = 1000
 
 @dataclasses.dataclass(frozen=True)
 class Rows:
-    """What a report's result export gave: the HTTP status of the first refused page (200 if none) and
-    every row's tenant."""
+    """What a report's result export gave: the HTTP status of the first refused page (200 if none), every
+    row's tenant and every row's process variables by process instance id (name to value, as the raw-data
+    export gives them)."""
 
     status: int
     tenants: tuple[str, ...]
+    variables: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     def per_tenant(self) -> dict[str, int]:
         return dict(collections.Counter(self.tenants))
@@ -60,16 +62,19 @@ class OptimizeApi:
         """Every row of the report's result, page by page with Optimize's searchRequestId."""
         params: dict[str, Any] = {"limit": PAGE_SIZE, "paginationTimeout": PAGINATION_TIMEOUT_MIN}
         tenants: list[str] = []
+        variables: dict[str, dict[str, Any]] = {}
         for _ in range(max_pages):
             response = self._call("GET", f"/api/public/export/report/{report_id}/result/json", params=params)
             if not response.ok:
-                return Rows(response.status_code, tuple(tenants))
+                return Rows(response.status_code, tuple(tenants), variables)
             page = response.json()
             tenants += [str(row.get("tenantId")) for row in page["data"]]
+            variables.update((str(row.get("processInstanceId")), dict(row.get("variables") or {}))
+                             for row in page["data"])
             if not page["data"]:
                 break
             params["searchRequestId"] = page["searchRequestId"]
-        return Rows(200, tuple(tenants))
+        return Rows(200, tuple(tenants), variables)
 
 
 def optimize_of(stack: Stack) -> Optimize:

@@ -81,6 +81,11 @@ JWKS_CACHE_S = 1
 TENANT_CACHE_S = 1
 # Short so the secrets scenario is quick; a production worker waits longer (the Vault article uses 60 s).
 RETRY_BACKOFF_MS = 500
+# Zeebe's exporter flushes every half second (its `bulk.delay` default is 5 s) and Optimize imports every
+# half second, so a variable reaches Optimize about a second after it is written.
+EXPORTER_BULK_DELAY_S = 0.5
+OPTIMIZE_IMPORT_INTERVAL_MS = 500
+ZEEBE_RECORD_PREFIX = "zeebe-record"
 DEFAULT_TENANT = "<default>"
 
 
@@ -147,10 +152,10 @@ def _credentials() -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
     environ.update({ENV[name][0]: client_id for name, (client_id, _) in BUSINESS_UNITS.items()})
     environ.update({secret_env: secrets.token_urlsafe(24) for _, secret_env in ENV.values()})
     clients = {
-        # The default client also reads Operate, where instances started through the proxy (multi-tenancy
-        # off) live in the `<default>` tenant.
-        DEFAULT_CLIENT_ID: {"secret": environ[ENV["default"][1]], "audiences": [GATEWAY_AUDIENCE, OPERATE_AUDIENCE],
-                            "tenants": [DEFAULT_TENANT]},
+        # The default client also reads Operate and Optimize, where instances started through the proxy
+        # (multi-tenancy off) live in the `<default>` tenant.
+        DEFAULT_CLIENT_ID: {"secret": environ[ENV["default"][1]], "tenants": [DEFAULT_TENANT],
+                            "audiences": [GATEWAY_AUDIENCE, OPERATE_AUDIENCE, OPTIMIZE_AUDIENCE]},
         ADMIN_CLIENT_ID: {"secret": environ[ENV["admin"][1]], "audiences": [ADMIN_AUDIENCE], "admin": True},
         **{client_id: {"secret": environ[ENV[name][1]], "tenants": [tenant],
                        "audiences": [GATEWAY_AUDIENCE, OPERATE_AUDIENCE, OPTIMIZE_AUDIENCE]}
@@ -230,6 +235,9 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
         "issuer": issuer, "tls": tls("identity"), "clients": clients,
         "state_file": str(run_dir / "identity-state.json"), "weaknesses": weaknesses,
     })
+    # How Optimize and Zeebe's exporter reach Elasticsearch.
+    search_access = {"url": f"https://{placements['search'].internal}", "username": SEARCH_USER,
+                     "password": environ[SEARCH_PASSWORD_ENV], "ca_file": str(pki.ca_file)}
     zeebe_tls = tls("zeebe")
     zeebe = python_service("zeebe", {
         "listeners": [{**listen("zeebe"), "auth_mode": "none", "multi_tenancy": False},
@@ -238,6 +246,8 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
                      "audience": GATEWAY_AUDIENCE, "ca_file": str(pki.ca_file), "jwks_ttl_s": JWKS_CACHE_S,
                      "tenant_ttl_s": TENANT_CACHE_S},
         "operate": {**listen("operate"), "tls": zeebe_tls, "audience": OPERATE_AUDIENCE},
+        "exporters": {"elasticsearch": {"args": {**search_access, "bulk": {"delay": EXPORTER_BULK_DELAY_S},
+                                                 "index": {"prefix": ZEEBE_RECORD_PREFIX}}}},
         "weaknesses": weaknesses,
     })
     search = python_service("search", {
@@ -256,8 +266,8 @@ def plan(run_dir: Path, profile: Profile, placements: Mapping[str, Placement], r
         "identity": {"baseUrl": internal_identity, "ca_file": str(pki.ca_file),
                      "token_url": f"{internal_identity}/auth/realms/{REALM}/protocol/openid-connect/token"},
         "caches": {"cloudTenantAuthorizations": {"defaultTtlMillis": TENANT_CACHE_S * 1000}},
-        "es": {"url": f"https://{placements['search'].internal}", "username": SEARCH_USER,
-               "password": environ[SEARCH_PASSWORD_ENV], "ca_file": str(pki.ca_file)},
+        "es": search_access,
+        "zeebe": {"name": ZEEBE_RECORD_PREFIX, "importIntervalMillis": OPTIMIZE_IMPORT_INTERVAL_MS},
         "security": optimize_security(profile),
         "container": {"serverBanner": JETTY_BANNER if profile.has("server_banner") else None},
         "weaknesses": weaknesses,

@@ -3,6 +3,7 @@ import asyncio
 from typing import Any
 
 from harness.reference.optimize.app import Optimize
+from harness.reference.optimize.importer import ZeebeImporter
 from harness.reference.runtime import HOST, asgi_server, read_config, setup_logging
 
 
@@ -14,7 +15,10 @@ async def main(config: dict[str, Any]) -> None:
     if http is not None:
         app = optimize.app(True) if http["serve"] else optimize.redirect_app(config["https_url"])
         servers.append(asgi_server(app, http.get("host", HOST), int(http["port"]), None))
-    await asyncio.gather(optimize.seed_until_done(), *(server.serve() for server in servers))
+    background = [optimize.seed_until_done()]
+    if config.get("zeebe"):
+        background.append(ZeebeImporter(optimize.store, config["zeebe"]).run())
+    await asyncio.gather(*background, *(server.serve() for server in servers))
 
 
 settings = read_config()

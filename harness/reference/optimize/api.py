@@ -3,7 +3,8 @@ definition export, and paginated report result export, each with Optimize's stat
 
 Every call needs `Authorization: Bearer <JWT>` signed by a key in Identity's JWKS (`api.jwtSetUri`) for
 `api.audience`: 401 without or with a bad one. A report is the caller's when one of its tenants is;
-another's is 403, an unknown id 404, bad input 400. Result rows are filtered to the caller's tenants.
+another's is 403, an unknown id 404, bad input 400. Result rows are filtered to the caller's tenants and
+carry the instance's `variables` as a name-to-value map, as Optimize's raw-data export does.
 """
 
 from __future__ import annotations
@@ -123,6 +124,11 @@ class PublicApi:
         return JSONResponse(exported)
 
     @staticmethod
+    def _definition_keys(report: dict[str, Any]) -> list[str]:
+        """The report's process definitions; none named means every process."""
+        return [report["definitionKey"]] if report["definitionKey"] else []
+
+    @staticmethod
     def _positive_int(request: Request, name: str, highest: int | None = None) -> int:
         value = request.query_params.get(name, "")
         if not value.isdigit() or int(value) < 1 or (highest is not None and int(value) > highest):
@@ -144,10 +150,12 @@ class PublicApi:
             if pagination is None or pagination.report_id != report["id"] or pagination.expires_at < time.monotonic():
                 raise ApiError(400, "badRequestError", "The searchRequestId is unknown or has expired.")
             offset = pagination.offset
-        query = {"bool": {"filter": [{"term": {"processDefinitionKey": report["definitionKey"]}},
-                                     {"terms": {"tenantId": visible(tenants, report["tenantIds"])}}]}}
-        total, rows = await asyncio.to_thread(self.store.search, seed.INSTANCE_INDEX, query, offset, limit,
-                                              "processInstanceId")
+        keys = self._definition_keys(report)
+        query = {"bool": {"filter": [{"terms": {"tenantId": visible(tenants, report["tenantIds"])}},
+                                     *([{"terms": {"processDefinitionKey": keys}}] if keys else [])]}}
+        total, found = await asyncio.to_thread(self.store.search, seed.INSTANCE_INDEX, query, offset, limit,
+                                               "processInstanceId")
+        rows = [{**row, "variables": {v["name"]: v["value"] for v in row.get("variables", [])}} for row in found]
         self.paginations[search_request_id] = Pagination(report["id"], offset + len(rows),
                                                          time.monotonic() + 60 * timeout_min)
         return JSONResponse({"reportId": report["id"], "searchRequestId": search_request_id,

@@ -5,7 +5,8 @@ without, over the same data, so both tenant rules are testable in one stack), `h
 container port: `serve` the application, as weakness `optimize_http_open` does, or only redirect to
 `https_url`; absent means closed, Optimize's `container.ports.http: null`), `api` (`jwtSetUri`,
 `audience`, `issuer`), `identity` (`baseUrl` for tenant authorizations, `token_url` for UI logins),
-`caches.cloudTenantAuthorizations.defaultTtlMillis`, `es` (url, username, password, ca_file),
+`caches.cloudTenantAuthorizations.defaultTtlMillis`, `es` (url, username, password, ca_file), optional
+`zeebe` (the variable import from Zeebe's exporter indices, see importer.py),
 `security` (response headers and cookie flags, see headers.py and session.py),
 `container.serverBanner`, and the profile's `weaknesses`.
 """
@@ -29,9 +30,10 @@ from harness.reference.identity_client import IdentityHttp, JwksCache, TenantGra
 from harness.reference.optimize.api import ApiError, PublicApi
 from harness.reference.optimize.headers import SecurityHeaders
 from harness.reference.optimize.session import COOKIE, Sessions
-from harness.reference.optimize.store import Store, StoreUnavailable
+from harness.reference.optimize.store import Store
 from harness.reference.optimize.tenants import TenantAuthorizer
 from harness.reference.profile import Profile
+from harness.reference.search_client import SearchUnavailable
 
 log = logging.getLogger("optimize")
 SEED_RETRY_S = 0.2
@@ -75,7 +77,7 @@ class Optimize:
                 await asyncio.to_thread(self.store.seed)
                 self.seeded = True
                 log.info("seed data written")
-            except StoreUnavailable as exc:
+            except SearchUnavailable as exc:
                 log.info("waiting for Elasticsearch: %s", exc)
                 await asyncio.sleep(SEED_RETRY_S)
 
@@ -94,7 +96,7 @@ class Optimize:
                     return await handler(request)
                 except ApiError as error:
                     return error.response()
-                except StoreUnavailable as exc:
+                except SearchUnavailable as exc:
                     log.warning("Elasticsearch call failed: %s", exc)
                     return ApiError(500, "serverError", "Elasticsearch is not available.").response()
             return endpoint

@@ -1,8 +1,10 @@
 """What the Optimize emulator finds in Elasticsearch at start, as if imported from Zeebe.
 
 Process instances of three tenants (`tenant-a`, `tenant-b`, `<default>`) for two processes, one raw-data
-report per tenant on `invoice`, and one report over all three tenants on `order` (so row-level tenant
-filtering is tested, not only report-level), all in one shared collection with one dashboard. Ids are
+report per tenant on `invoice`, one report over all three tenants on `order` (so row-level tenant
+filtering is tested, not only report-level), and one raw-data report per tenant over every process
+(`definitionKey` None: what an operator keeps to see instances the import brings, such as the secrets
+scenario's), all in one shared collection with one dashboard. Ids are
 fixed, so seeding again (a restart) overwrites instead of duplicating.
 """
 
@@ -32,12 +34,18 @@ def report_id(tenant: str) -> str:
     return f"report-invoice-{slug(tenant)}"
 
 
+def all_processes_report_id(tenant: str) -> str:
+    return f"report-all-processes-{slug(tenant)}"
+
+
 def reports() -> list[dict[str, Any]]:
     per_tenant = [{"id": report_id(t), "name": f"Invoices of {t}", "collectionId": COLLECTION_ID,
                    "definitionKey": "invoice", "tenantIds": [t]} for t in TENANTS]
     shared = {"id": CROSS_TENANT_REPORT, "name": "Orders of every tenant", "collectionId": COLLECTION_ID,
               "definitionKey": "order", "tenantIds": list(TENANTS)}
-    return [*per_tenant, shared]
+    every_process = [{"id": all_processes_report_id(t), "name": f"Every process of {t}", "collectionId": COLLECTION_ID,
+                      "definitionKey": None, "tenantIds": [t]} for t in TENANTS]
+    return [*per_tenant, shared, *every_process]
 
 
 def instances() -> list[dict[str, Any]]:

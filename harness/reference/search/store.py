@@ -1,14 +1,17 @@
 """In-memory indices and the subset of Elasticsearch's query DSL that Optimize and the checks use.
 
 Documents are visible to search as soon as they are indexed (as if every write asked for `refresh`).
-Queries: `match_all`, `term`, `terms`, `ids` and `bool` (`must`, `filter`, `should`, `must_not`); all
-clauses are exact matches on a field's value or on any element of an array field, and every hit scores
-1.0, as in filter context. Errors carry Elasticsearch's exception types so clients map them unchanged.
+Queries: `match_all`, `term`, `terms`, `ids`, `range` (`gt`, `gte`, `lt`, `lte` on numbers) and `bool`
+(`must`, `filter`, `should`, `must_not`); clauses match a field's value or any element of an array field,
+and every hit scores 1.0, as in filter context. Search takes index patterns (`zeebe-record_variable_*`, as
+Zeebe's exporter writes an index per value type, version and day); a pattern matching nothing gives no
+hits, a missing concrete index a 404, as with Elasticsearch's default `allow_no_indices`. Errors carry Elasticsearch's exception types so clients map them unchanged.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import itertools
 import uuid
 from collections.abc import Callable
@@ -91,6 +94,8 @@ def compile_query(query: Any) -> Predicate:
     if kind == "ids":
         ids = set(body.get("values", []))
         return lambda doc_id, _source: doc_id in ids
+    if kind == "range":
+        return _compile_range(body)
     if kind == "bool":
         return _compile_bool(body)
     raise SearchError(400, "parsing_exception", f"unknown query [{kind}]", line=1, col=1)
@@ -99,6 +104,23 @@ def compile_query(query: Any) -> Predicate:
 def _clauses(body: dict[str, Any], occur: str) -> list[Predicate]:
     clauses = body.get(occur, [])
     return [compile_query(clause) for clause in (clauses if isinstance(clauses, list) else [clauses])]
+
+
+RANGE_OPERATORS: dict[str, Callable[[float, float], bool]] = {
+    "gt": lambda value, bound: value > bound, "gte": lambda value, bound: value >= bound,
+    "lt": lambda value, bound: value < bound, "lte": lambda value, bound: value <= bound}
+
+
+def _compile_range(body: Any) -> Predicate:
+    field, spec = _single(body, "range")
+    if not isinstance(spec, dict) or not spec or any(op not in RANGE_OPERATORS for op in spec):
+        raise SearchError(400, "parsing_exception", "[range] query does not support the given parameters")
+    bounds = [(RANGE_OPERATORS[op], float(bound)) for op, bound in spec.items()]
+
+    def matches(_id: str, source: dict[str, Any]) -> bool:
+        numbers = [v for v in _field(source, field) if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        return any(all(check(v, bound) for check, bound in bounds) for v in numbers)
+    return matches
 
 
 def _compile_bool(body: dict[str, Any]) -> Predicate:
@@ -188,9 +210,18 @@ class Store:
         deleted = Document(document.source, document.version + 1, next(target.seq_no))
         return 200, self._write_result(index, doc_id, deleted, "deleted")
 
+    def _resolve(self, expression: str) -> list[Index]:
+        """The indices a search names: `_all`, comma-separated names, and `*` patterns."""
+        resolved: dict[str, Index] = {}
+        for part in ("*" if expression == "_all" else expression).split(","):
+            if "*" in part:
+                resolved.update((name, i) for name, i in self.indices.items() if fnmatch.fnmatchcase(name, part))
+            else:
+                resolved[part] = self._index(part)
+        return list(resolved.values())
+
     def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
-        names = list(self.indices) if index in ("_all", "*") else index.split(",")
-        indices = [self._index(name) for name in names]
+        indices = self._resolve(index)
         predicate = compile_query(body.get("query", {"match_all": {}}))
         hits = [(i.name, doc_id, doc) for i in indices for doc_id, doc in i.docs.items()
                 if predicate(doc_id, doc.source)]

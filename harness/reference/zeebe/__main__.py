@@ -15,7 +15,8 @@ from harness.reference.zeebe.gateway import start_listener
 
 async def main(config: dict[str, Any]) -> None:
     profile = Profile(frozenset(config.get("weaknesses", ())))
-    engine = Engine()
+    exporter_args = ((config.get("exporters") or {}).get("elasticsearch") or {}).get("args")
+    engine = Engine(exporting=exporter_args is not None)
     servers = [await start_listener(engine, Authenticator(listener.get("auth_mode", "none"),
                                                           bool(listener.get("multi_tenancy", False)),
                                                           config.get("identity"), profile),
@@ -27,6 +28,9 @@ async def main(config: dict[str, Any]) -> None:
         from harness.reference.zeebe.operate import operate_app
         app = operate_app(engine, Authenticator("identity", True, config["identity"], profile), operate["audience"])
         waits.append(asgi_server(app, operate.get("host", HOST), int(operate["port"]), operate.get("tls")).serve())
+    if exporter_args is not None:
+        from harness.reference.zeebe.exporter import ElasticsearchExporter
+        waits.append(ElasticsearchExporter(engine, exporter_args).run())
     await asyncio.gather(*waits)
 
 

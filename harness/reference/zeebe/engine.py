@@ -4,7 +4,9 @@ It keeps Zeebe's observable rules: int64 keys from partition 1, job retries with
 with retries left is invisible to activation until its back-off has passed), an incident when retries run
 out, NOT_FOUND for unknown keys (and for keys of tenants the caller may not see, as Zeebe does), and
 FAILED_PRECONDITION for commands on an entity in the wrong state. Nothing here knows about gRPC messages;
-the servicer maps requests and answers.
+the servicer maps requests and answers. With exporting on, every variable written or changed becomes a
+VARIABLE record (CREATED or UPDATED, at the next log position) for an exporter to take, as Zeebe's
+exporters read its log.
 """
 
 from __future__ import annotations
@@ -82,10 +84,28 @@ class Definition:
 class Instance:
     key: int
     definition: Definition
-    variables: dict[str, Any]
     tenant_id: str
+    variables: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # Each variable keeps the key it got when created, as its UPDATED records carry it.
+    variable_keys: dict[str, int] = dataclasses.field(default_factory=dict)
     state: str = "ACTIVE"
     result: asyncio.Future[dict[str, Any]] | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class VariableRecord:
+    """A VARIABLE event of Zeebe's log: `value` is the variable's JSON text, as Zeebe records it."""
+
+    position: int
+    key: int
+    intent: str
+    timestamp_ms: int
+    name: str
+    value: str
+    process_instance_key: int
+    process_definition_key: int
+    bpmn_process_id: str
+    tenant_id: str
 
 
 @dataclasses.dataclass
@@ -124,8 +144,11 @@ class Message:
 
 
 class Engine:
-    def __init__(self) -> None:
+    def __init__(self, exporting: bool = False) -> None:
         self._keys = itertools.count(KEY_START)
+        self._positions = itertools.count(1)
+        # Records not yet taken by the exporter; None without one (Zeebe then keeps no log to export).
+        self._records: list[VariableRecord] | None = [] if exporting else None
         self.definitions: dict[int, Definition] = {}
         self.instances: dict[int, Instance] = {}
         self.jobs: dict[int, Job] = {}
@@ -135,6 +158,29 @@ class Engine:
 
     def next_key(self) -> int:
         return next(self._keys)
+
+    def take_records(self) -> list[VariableRecord]:
+        """The records written since the last call, oldest first (the exporter owns them from now on)."""
+        if self._records is None:
+            return []
+        taken, self._records = self._records, []
+        return taken
+
+    def _write_variables(self, instance: Instance, variables: dict[str, Any]) -> None:
+        """Set variables on the instance; a new name is CREATED, a changed value UPDATED, the same value
+        writes nothing, as in Zeebe."""
+        for name, value in variables.items():
+            intent = "UPDATED" if name in instance.variables else "CREATED"
+            if intent == "UPDATED" and instance.variables[name] == value:
+                continue
+            instance.variables[name] = value
+            key = instance.variable_keys.setdefault(name, self.next_key())
+            if self._records is not None:
+                definition = instance.definition
+                self._records.append(VariableRecord(
+                    next(self._positions), key, intent, int(time.time() * 1000), name,
+                    json.dumps(value, separators=(",", ":")), instance.key, definition.key,
+                    definition.process.bpmn_process_id, instance.tenant_id))
 
     def changed(self) -> asyncio.Event:
         """An event set at the next change that may make jobs activatable (long polling waits on it)."""
@@ -199,7 +245,8 @@ class Engine:
 
     def create_instance(self, definition: Definition, variables: dict[str, Any], with_result: bool = False
                         ) -> Instance:
-        instance = Instance(self.next_key(), definition, dict(variables), definition.tenant_id)
+        instance = Instance(self.next_key(), definition, definition.tenant_id)
+        self._write_variables(instance, variables)
         if with_result:
             instance.result = asyncio.get_running_loop().create_future()
         self.instances[instance.key] = instance
@@ -237,7 +284,7 @@ class Engine:
         if instance is None or instance.state != "ACTIVE" or not _visible(instance.tenant_id, tenants):
             raise not_found("UPDATE", f"Expected to update variables for element with key '{element_instance_key}'"
                                       ", but no such element was found")
-        instance.variables.update(variables)
+        self._write_variables(instance, variables)
         return self.next_key()
 
     # jobs
@@ -287,13 +334,13 @@ class Engine:
     def complete(self, key: int, variables: dict[str, Any], tenants: Tenants) -> None:
         job = self._open_job("COMPLETE", "complete", key, tenants)
         del self.jobs[key]
-        job.instance.variables.update(variables)
+        self._write_variables(job.instance, variables)
         self._advance(job.instance, job.element.id)
 
     def fail(self, key: int, retries: int, message: str, backoff_ms: int, variables: dict[str, Any],
              tenants: Tenants) -> None:
         job = self._open_job("FAIL", "fail", key, tenants)
-        job.instance.variables.update(variables)
+        self._write_variables(job.instance, variables)
         job.retries, job.error_message, job.worker = retries, message, ""
         if retries > 0:
             job.state = "ACTIVATABLE"
