@@ -56,7 +56,8 @@ def test_public_api_status_codes(stack: Stack, optimize: Optimize, ca: str) -> N
     gateway_token = fetch_token(stack, "bu_a")  # a genuine token, for the gateway's audience
     assert get(reports, ca, headers={"Authorization": f"Bearer {gateway_token}"}).status_code == 401
     api = api_as(stack, "bu_a")
-    assert api.report_ids(seed.COLLECTION_ID) == (200, [seed.report_id("tenant-a"), seed.CROSS_TENANT_REPORT])
+    assert api.report_ids(seed.COLLECTION_ID) == (200, [seed.all_processes_report_id("tenant-a"),
+                                                         seed.report_id("tenant-a"), seed.CROSS_TENANT_REPORT])
     assert api.result_status(seed.report_id("tenant-b")) == 403
     assert api.result_status("no-such-report") == 404
     assert api.export_definitions(["no-such-report"])[0] == 404
