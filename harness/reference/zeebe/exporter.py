@@ -39,7 +39,7 @@ def record_json(record: VariableRecord) -> dict[str, Any]:
 
 
 def document(record: VariableRecord, prefix: str) -> Document:
-    day = dt.datetime.fromtimestamp(record.timestamp_ms / 1000, dt.timezone.utc).strftime("%Y-%m-%d")
+    day = dt.datetime.fromtimestamp(record.timestamp_ms / 1000, dt.UTC).strftime("%Y-%m-%d")
     return (f"{prefix}_variable_{BROKER_VERSION}_{day}", f"{PARTITION_ID}-{record.position}", record_json(record))
 
 
