@@ -20,6 +20,7 @@ import json
 import logging
 import ssl
 import time
+import urllib.parse
 import urllib.request
 from typing import Any
 
@@ -37,13 +38,19 @@ class IdentityUnavailable(Exception):
 
 
 class IdentityHttp:
-    """Blocking GETs against Identity over TLS with the stack's CA; run in a thread by the callers."""
+    """Blocking calls to Identity over TLS with the stack's CA; run in a thread by the callers."""
 
     def __init__(self, ca_file: str) -> None:
         self.context = ssl.create_default_context(cafile=ca_file)
 
     def get_json(self, url: str, token: str | None = None) -> Any:
         request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
+        return self._json(request)
+
+    def post_form(self, url: str, form: dict[str, str]) -> Any:
+        return self._json(urllib.request.Request(url, data=urllib.parse.urlencode(form).encode()))
+
+    def _json(self, request: urllib.request.Request) -> Any:
         with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_S, context=self.context) as response:
             return json.loads(response.read())
 

@@ -66,7 +66,7 @@ class Optimize:
         base_url = identity.get("baseUrl")
         self.grants = TenantGrants(http, f"{base_url}/api/tenants", ttl_s, self.profile) if base_url else None
         security = config.get("security") or {}
-        self.sessions = Sessions(identity["token_url"], config["api"]["audience"], identity["ca_file"],
+        self.sessions = Sessions(http, identity["token_url"], config["api"]["audience"],
                                  (security.get("auth") or {}).get("cookie") or {})
         self.seeded = False
 

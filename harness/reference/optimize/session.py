@@ -8,19 +8,15 @@ enabled` (Optimize's key, SameSite=Strict), and the extension keys `secure` and 
 from __future__ import annotations
 
 import dataclasses
-import json
 import secrets
-import ssl
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from typing import Any
 
 from starlette.responses import Response
 
+from harness.reference.identity_client import IdentityHttp
+
 COOKIE = "X-Optimize-Authorization"
-TIMEOUT_S = 2.0
 SESSION_S = 900
 
 
@@ -32,9 +28,8 @@ class Session:
 
 
 class Sessions:
-    def __init__(self, token_url: str, audience: str, ca_file: str, cookie: dict[str, Any]) -> None:
-        self.token_url, self.audience = token_url, audience
-        self.context = ssl.create_default_context(cafile=ca_file)
+    def __init__(self, http: IdentityHttp, token_url: str, audience: str, cookie: dict[str, Any]) -> None:
+        self.http, self.token_url, self.audience = http, token_url, audience
         self.same_site = bool((cookie.get("same-site") or {}).get("enabled", True))
         self.secure = bool(cookie.get("secure", True))
         self.http_only = bool(cookie.get("http-only", True))
@@ -43,12 +38,10 @@ class Sessions:
     def login(self, username: str, password: str) -> str | None:
         """A new session id when Identity issues a token for these client credentials, else None
         (blocking: run in a thread)."""
-        form = urllib.parse.urlencode({"grant_type": "client_credentials", "client_id": username,
-                                       "client_secret": password, "audience": self.audience}).encode()
+        form = {"grant_type": "client_credentials", "client_id": username, "client_secret": password,
+                "audience": self.audience}
         try:
-            with urllib.request.urlopen(urllib.request.Request(self.token_url, data=form), timeout=TIMEOUT_S,
-                                        context=self.context) as response:
-                token = str(json.loads(response.read())["access_token"])
+            token = str(self.http.post_form(self.token_url, form)["access_token"])
         except (OSError, ValueError, KeyError):
             return None
         session_id = secrets.token_urlsafe(32)
