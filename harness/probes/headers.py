@@ -61,9 +61,10 @@ class HeaderRule:
     any_of: tuple[Mapping[str, Mapping[str, Any]], ...]
     plain_http: bool = True
 
-    def headers(self) -> frozenset[str]:
-        """The headers this rule is about (lower case), to compare what error pages lack."""
-        return frozenset(header.lower() for ruleset in self.any_of for header in ruleset)
+    def required_headers(self) -> frozenset[str]:
+        """The headers this rule asks responses to carry (lower case), to compare what error pages lack."""
+        return frozenset(header.lower() for ruleset in self.any_of for header, config in ruleset.items()
+                         if str({k.lower(): v for k, v in config.items()}["required"]).lower() == "true")
 
     def findings(self, response: Response) -> list[str]:
         """Why the rule fails on `response` (empty when it holds); one line per broken ruleset item."""
@@ -130,16 +131,15 @@ def _parse_rule(name: str, data: Mapping[str, Any]) -> HeaderRule:
 def missing_on_errors(rules: Iterable[HeaderRule], responses: Iterable[Response]) -> dict[str, list[str]]:
     """Per error route, the rule headers the successful pages send but it lacks: a header that protects
     only the happy path leaves error pages (often attacker-reachable by any URL) unprotected."""
-    watched = frozenset().union(*(rule.headers() for rule in rules)) - {"set-cookie", "server", "x-powered-by",
-                                                                        "x-aspnet-version"}
-    responses = [r for r in responses if not r.plain_http]
-    sent_on_pages = frozenset.intersection(
-        *(frozenset(h.lower() for h in r.headers) & watched for r in responses if not r.error)) \
-        if any(not r.error for r in responses) else frozenset()
-    gaps = {}
-    for response in responses:
-        if response.error:
-            lacking = sorted(sent_on_pages - {h.lower() for h in response.headers})
-            if lacking:
-                gaps[response.route] = lacking
-    return gaps
+    watched = frozenset().union(*(rule.required_headers() for rule in rules))
+    https = [r for r in responses if not r.plain_http]
+    pages = [_names(r) & watched for r in https if not r.error]
+    if not pages:
+        return {}
+    sent_on_pages = frozenset.intersection(*pages)
+    gaps = {r.route: sorted(sent_on_pages - _names(r)) for r in https if r.error}
+    return {route: lacking for route, lacking in gaps.items() if lacking}
+
+
+def _names(response: Response) -> frozenset[str]:
+    return frozenset(name.lower() for name in response.headers)
