@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 import secrets
 import time
@@ -23,8 +24,8 @@ import pytest
 from pyzeebe.proto import gateway_pb2
 
 from harness.backends import Stack
-from harness.clients import operate
 from harness.clients.oauth import fetch_token
+from harness.clients.operate import OperateApi
 from harness.clients.zeebe import Reply, ZeebeCalls, one_task_process
 from harness.config import Target, Vault, Worker
 
@@ -145,11 +146,15 @@ class Processes:
             raise RuntimeError(f"positive control failed: starting an instance got {reply.code.name}")
         return int(reply.response.processInstanceKey)
 
+    @functools.cached_property
+    def operate(self) -> OperateApi:
+        return OperateApi(self.stack)
+
     def incidents(self, instance: int, wait_s: float = 0.0) -> list[dict[str, object]]:
         """The instance's incidents in Operate, waiting up to `wait_s` for a first one."""
         deadline = time.monotonic() + wait_s
         while True:
-            found = operate.search(self.stack, "incidents", {"processInstanceKey": instance})
+            found = self.operate.search("incidents", {"processInstanceKey": instance})
             if found or time.monotonic() >= deadline:
                 return found
             time.sleep(0.1)

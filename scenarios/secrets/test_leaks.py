@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from harness.backends import Stack
-from harness.clients import operate
+from harness.clients.operate import OperateApi
 from harness.clients.optimize import api_as, optimize_of
 from harness.config import Worker
 from scenarios.secrets.conftest import Batch
@@ -41,8 +41,8 @@ def test_secret_absent_from_worker_logs(stack: Stack, batch: Batch, canaries: Se
 def test_secret_absent_from_job_variables(stack: Stack, batch: Batch, canaries: Secrets, evidence) -> None:
     if stack.target.operate is None:
         pytest.skip("the target declares no operate: job variables cannot be read")
-    variables = [v for key in batch.instances
-                 for v in operate.search(stack, "variables", {"processInstanceKey": key})]
+    operate = OperateApi(stack)
+    variables = [v for key in batch.instances for v in operate.search("variables", {"processInstanceKey": key})]
     if not variables:
         raise RuntimeError("positive control failed: Operate lists no variables for the batch's instances")
     leaking = {"operate": sorted({str(v["name"]) for v in variables if canaries.found_in(json.dumps(v))})}
