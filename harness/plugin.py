@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import signal
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,7 @@ from harness.backends import Backend, Stack, backend_for
 from harness.catalog import CHECKS, SCENARIOS
 from harness.config import Target
 from harness.errors import StackError, UsageError
+from harness.outcome import verdict
 from harness.reference.profile import Profile
 from harness.report import options as report_options
 from harness.report.evidence import Evidence, Redactor
@@ -119,6 +121,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
     items.sort(key=lambda item: item.get_closest_marker("disruptive") is not None)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    """Mark a check body that raised anything but its own assertion, so pytest too counts it an error."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    if report.failed and report.when == "call" and item.get_closest_marker("check") is not None \
+            and verdict(report.when, call.excinfo) == "error":
+        report.user_properties.append(("verdict", "error"))
+
+
+def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, str] | None:
+    if report.when == "call" and report.failed and ("verdict", "error") in report.user_properties:
+        return "error", "E", "ERROR"
+    return None
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from harness.backends import Stack
 from harness.clients import gateway as gateway_client
 from harness.clients.oauth import fetch_token
 from harness.config import Gateway, Target
+from harness.outcome import PositiveControlFailed
 
 
 @pytest.fixture(scope="session")
@@ -28,5 +29,5 @@ def authorized_gateway(target: Target, gateway: Gateway, valid_token: str) -> Ga
     checks that use this fixture error instead of passing."""
     result = gateway_client.topology(gateway, target.ca_file, f"Bearer {valid_token}")
     if not result.ok:
-        raise RuntimeError(f"positive control failed: Topology with a valid token got {result.code.name}")
+        raise PositiveControlFailed(f"Topology with a valid token got {result.code.name}")
     return gateway

@@ -59,6 +59,8 @@ def assert_detected(tmp_path: Path, weakness: str, target: str) -> None:
     scenarios = ",".join(sorted({CHECKS[cid].scenario for cid in claimed}))
     # Only the claiming checks run: the secure profile proves every other check passes on its own.
     report = run_profile(tmp_path, weakness, scenarios, target, claimed)
+    # `failed` is the check's own assertion (harness.outcome): a positive control that broke, or any other
+    # exception, is an `error` and never counts as a detection.
     failed = {check["id"] for check in report["checks"] if check["outcome"] == "failed"}
     errored = {check["id"] for check in report["checks"] if check["outcome"] == "error"}
     assert failed, f"{weakness} turned no check red"

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from harness.catalog import CHECKS, Check
+from harness.outcome import VERDICT_EXCEPTIONS, verdict
 from harness.report import baseline as baseline_mod
 from harness.report import terminal
 from harness.report.evidence import Evidence, Redactor
@@ -128,7 +129,7 @@ class ResultCollector:
                 continue
             reason = f"waived until {waiver.expiration_date}: {waiver.justification}"
             # A waived failure is an expected failure: pytest reports it as xfail and the run stays green.
-            item.add_marker(pytest.mark.xfail(reason=reason, raises=AssertionError) if waiver.run
+            item.add_marker(pytest.mark.xfail(reason=reason, raises=VERDICT_EXCEPTIONS) if waiver.run
                             else pytest.mark.skip(reason=reason))
 
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
@@ -138,7 +139,7 @@ class ResultCollector:
         self._redact_report(item.config, report)
         marker = item.get_closest_marker("check")
         if marker is not None:
-            self._record(item, marker.args[0], report)
+            self._record(item, marker.args[0], report, call)
 
     def _redact_report(self, config: pytest.Config, report: pytest.TestReport) -> None:
         """Pytest's own output (tracebacks with argument values, captured output) goes through the
@@ -149,7 +150,8 @@ class ResultCollector:
         clean = config.hook.pytest_report_from_serializable(config=config, data=self.redact(data))
         report.longrepr, report.sections = clean.longrepr, clean.sections
 
-    def _record(self, item: pytest.Item, check_id: str, report: pytest.TestReport) -> None:
+    def _record(self, item: pytest.Item, check_id: str, report: pytest.TestReport,
+                call: pytest.CallInfo[None]) -> None:
         path, line, _ = item.location
         result = self.results.setdefault(item.nodeid, CheckResult(
             CHECKS[check_id], item.nodeid, junit_name(check_id, item.nodeid), path,
@@ -161,7 +163,7 @@ class ResultCollector:
             result.outcome = "skipped"
             result.message = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else ""
         elif report.failed and result.outcome not in baseline_mod.FAILING:
-            result.outcome = "failed" if report.when == "call" else "error"
+            result.outcome = verdict(report.when, call.excinfo)
             result.message = self._crash_message(report)
         evidence = item.stash.get(Evidence.KEY, None)
         result.evidence = evidence.as_dict() if evidence else {}

@@ -14,6 +14,7 @@ import pytest
 
 from harness.backends import Stack
 from harness.clients.oauth import fetch_token, mint_token, published_key
+from harness.outcome import PositiveControlFailed
 from harness.probes import jwt
 from harness.probes.endpoints import ANONYMOUS_ONLY, KINDS, AnonymousOnlyEndpoint, Endpoint
 
@@ -38,7 +39,7 @@ def endpoint(request: pytest.FixtureRequest, stack: Stack) -> Endpoint:
         pytest.skip(kind.absent)
     answer = built.send(jwt.bearer(fetch_token(stack, built.client, built.audience)))
     if not answer.accepted:
-        raise RuntimeError(f"positive control failed: {built.name} answered {answer.status} to a valid token")
+        raise PositiveControlFailed(f"{built.name} answered {answer.status} to a valid token")
     return built
 
 
@@ -77,6 +78,6 @@ def anonymous_only(request: pytest.FixtureRequest, stack: Stack) -> AnonymousOnl
         pytest.skip(f"{built.name} at {built.url} is not reachable from the test process ({control.detail}); "
                     "it is internal to the deployment, so run the harness from inside its network to check it")
     if built.credential is not None and not 200 <= control.status < 300:
-        raise RuntimeError(f"positive control failed: {built.name} answered HTTP {control.status} "
+        raise PositiveControlFailed(f"{built.name} answered HTTP {control.status} "
                            "to the declared credentials")
     return built

@@ -13,6 +13,7 @@ from harness.clients.identity_admin import rotate_signing_key
 from harness.clients.oauth import fetch_token
 from harness.clients.zeebe import ZeebeCalls
 from harness.config import Gateway
+from harness.outcome import PositiveControlFailed
 
 
 def _topology(address: str, tls: bool, stack: Stack, token: str) -> grpc.StatusCode:
@@ -39,7 +40,7 @@ def test_rotated_out_key_is_refused(stack: Stack, authorized_gateway: Gateway, e
     for name, (address, tls) in endpoints.items():
         fresh = _topology(address, tls, stack, new_token)
         if fresh != grpc.StatusCode.OK:
-            raise RuntimeError(f"positive control failed: {name} refused a token of the new key ({fresh.name})")
+            raise PositiveControlFailed(f"{name} refused a token of the new key ({fresh.name})")
         seen[name] = _topology(address, tls, stack, old_token).name
     evidence.record(waited_s=identity.key_rotation_s, old_key_token=seen)
     accepted = [name for name, code in seen.items() if code != "UNAUTHENTICATED"]

@@ -28,6 +28,7 @@ from harness.clients.oauth import fetch_token
 from harness.clients.operate import OperateApi
 from harness.clients.zeebe import Reply, ZeebeCalls, one_task_process
 from harness.config import Target, Vault, Worker
+from harness.outcome import PositiveControlFailed
 
 RESULT_TIMEOUT_MS = 20_000
 LOG_LINE = re.compile(r"^(?P<ts>\S+Z) .*?event=(?P<event>\w+) job=(?P<job>\d+)(?P<rest>.*)$")
@@ -128,7 +129,7 @@ class Processes:
         bpmn = one_task_process(process_id or self.worker.bpmn_process_id, self.worker.job_type, retries)
         reply = self.calls.deploy(bpmn, "", name=f"secrets-{uuid.uuid4().hex[:8]}.bpmn")
         if not reply.ok:
-            raise RuntimeError(f"positive control failed: deploying the test process got {reply.code.name}: "
+            raise PositiveControlFailed(f"deploying the test process got {reply.code.name}: "
                                f"{reply.details}")
         return int(reply.response.deployments[0].process.processDefinitionKey)
 
@@ -143,7 +144,7 @@ class Processes:
         reply = self.calls.call("CreateProcessInstance", gateway_pb2.CreateProcessInstanceRequest(
             processDefinitionKey=definition, variables="{}"))
         if not reply.ok:
-            raise RuntimeError(f"positive control failed: starting an instance got {reply.code.name}")
+            raise PositiveControlFailed(f"starting an instance got {reply.code.name}")
         return int(reply.response.processInstanceKey)
 
     @functools.cached_property

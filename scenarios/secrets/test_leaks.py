@@ -15,6 +15,7 @@ from harness.backends import Stack
 from harness.clients.operate import OperateApi
 from harness.clients.optimize import api_as, optimize_of
 from harness.config import Worker
+from harness.outcome import PositiveControlFailed
 from scenarios.secrets.conftest import Batch
 from scenarios.secrets.support import Processes, Secrets, jobs_of, worker_events
 
@@ -29,7 +30,7 @@ def test_secret_absent_from_worker_logs(stack: Stack, batch: Batch, canaries: Se
     if worker.log_file is None:
         pytest.skip("the target declares no workers.<unit>.log_file: the worker's log cannot be read")
     if not jobs_of(worker_events(worker), batch.instances):
-        raise RuntimeError("positive control failed: the worker's log shows none of the batch's jobs; is "
+        raise PositiveControlFailed("the worker's log shows none of the batch's jobs; is "
                            "log_file the log the worker writes?")
     hits = {name: canaries.found_in(Path(w.log_file).read_text(errors="replace"))
             for name, w in stack.target.workers.items() if w.log_file is not None}
@@ -44,7 +45,7 @@ def test_secret_absent_from_job_variables(stack: Stack, batch: Batch, canaries: 
     operate = OperateApi(stack)
     variables = [v for key in batch.instances for v in operate.search("variables", {"processInstanceKey": key})]
     if not variables:
-        raise RuntimeError("positive control failed: Operate lists no variables for the batch's instances")
+        raise PositiveControlFailed("Operate lists no variables for the batch's instances")
     leaking = {"operate": sorted({str(v["name"]) for v in variables if canaries.found_in(json.dumps(v))})}
     optimize: dict[str, Any] = {"skipped": "the target declares no optimize: Optimize data not checked"}
     if stack.target.optimize is not None:
@@ -67,7 +68,7 @@ def optimize_variables(stack: Stack, batch: Batch, canaries: Secrets) -> tuple[d
         if any(seen.get(key) for key in wanted):
             break
         if time.monotonic() - started > OPTIMIZE_IMPORT_WAIT_S:
-            raise RuntimeError(f"positive control failed: after {OPTIMIZE_IMPORT_WAIT_S:.0f} s none of the batch's "
+            raise PositiveControlFailed(f"after {OPTIMIZE_IMPORT_WAIT_S:.0f} s none of the batch's "
                                f"variables shows in the {len(report_ids)} Optimize report(s) the default client may "
                                "read; is a raw-data report over the batch's process in optimize.collection_ids?")
         time.sleep(0.2)
@@ -86,7 +87,7 @@ def test_secret_absent_from_error_messages(processes: Processes, canaries: Secre
     instance = processes.start(definition)
     incidents = processes.incidents(instance, wait_s=INCIDENT_WAIT_S)
     if not incidents:
-        raise RuntimeError("positive control failed: the refused stale credential raised no incident, so no "
+        raise PositiveControlFailed("the refused stale credential raised no incident, so no "
                            "error message could be read")
     messages = [str(i["message"]) for i in incidents]
     hits = sum(canaries.found_in(message) for message in messages)

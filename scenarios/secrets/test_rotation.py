@@ -14,6 +14,7 @@ import pytest
 
 from harness.backends import Stack
 from harness.config import Worker
+from harness.outcome import PositiveControlFailed
 from scenarios.secrets.conftest import Batch
 from scenarios.secrets.support import LogEvent, Processes, Secrets, jobs_of, worker_events
 
@@ -53,7 +54,7 @@ def test_rotation_mid_batch_completes_without_incident(batch: Batch, processes: 
     incidents = [i for key in batch.instances for i in processes.incidents(key)]
     failures, waits = retry_waits(worker_events(worker), jobs_of(worker_events(worker), batch.instances))
     if not failures:
-        raise RuntimeError("positive control failed: the rotation caused no retry, so it proves nothing "
+        raise PositiveControlFailed("the rotation caused no retry, so it proves nothing "
                            "(does the worker read its secret on every job?)")
     backoff_s = worker.retry_backoff_ms / 1000
     early = [w for w in waits if w + CLOCK_SLACK_S < backoff_s]
@@ -97,7 +98,7 @@ def test_vault_outage_during_rotation_recovers(stack: Stack, processes: Processe
     assert reply.ok, (f"the instance started while Vault was down did not complete ({reply.code.name}): "
                       "retries ran out before Vault returned, or the worker did not recover")
     if not failures:
-        raise RuntimeError("positive control failed: the job never failed during the Vault outage, so the "
+        raise PositiveControlFailed("the job never failed during the Vault outage, so the "
                            "outage proves nothing")
     assert not incidents, f"{len(incidents)} incident(s) during the Vault outage"
     # Retries can outlast the outage without a back-off where each attempt is slow to fail (a stopped

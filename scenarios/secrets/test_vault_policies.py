@@ -12,6 +12,7 @@ import pytest
 
 from harness.backends import Stack
 from harness.config import Target, Vault, VaultAppRole
+from harness.outcome import PositiveControlFailed
 from harness.report.evidence import Evidence
 
 
@@ -46,7 +47,7 @@ def test_unit_cannot_read_another_units_secrets(stack: Stack, vault: Vault, evid
         try:
             read(client, vault, role.path)
         except hvac.exceptions.VaultError as error:
-            raise RuntimeError(f"positive control failed: {name} cannot read its own path {role.path}: "
+            raise PositiveControlFailed(f"{name} cannot read its own path {role.path}: "
                                f"{type(error).__name__}") from None
         for other, other_role in vault.approles.items():
             if other == name:

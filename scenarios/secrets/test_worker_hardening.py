@@ -12,6 +12,7 @@ import requests
 
 from harness.backends import Stack
 from harness.config import Worker
+from harness.outcome import PositiveControlFailed
 from scenarios.secrets.support import Processes
 
 INCIDENT_WAIT_S = 5.0
@@ -65,7 +66,7 @@ def test_actuator_serves_health_only(stack: Stack, evidence) -> None:
         base = worker.actuator_url.rstrip("/")
         health = requests.get(f"{base}/health", verify=verify, timeout=TIMEOUT_S)
         if health.status_code != 200:
-            raise RuntimeError(f"positive control failed: {name}'s {base}/health answered {health.status_code}")
+            raise PositiveControlFailed(f"{name}'s {base}/health answered {health.status_code}")
         for endpoint in CLOSED_ENDPOINTS:
             status = requests.get(f"{base}/{endpoint}", verify=verify, timeout=TIMEOUT_S).status_code
             seen[f"{name}/{endpoint}"] = status

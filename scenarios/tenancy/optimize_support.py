@@ -8,6 +8,7 @@ import dataclasses
 from harness.backends import Stack
 from harness.clients.optimize import OptimizeApi, Rows, api_as
 from harness.config import Optimize
+from harness.outcome import PositiveControlFailed
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,7 +51,7 @@ def reports_only_of_others(stack: Stack, optimize: Optimize, owner: str, outside
     _, ids = listed_reports(api, optimize)
     status, definitions = api.export_definitions(ids)
     if status != 200:
-        raise RuntimeError(f"positive control failed: {owner} exporting its own report definitions got {status}")
+        raise PositiveControlFailed(f"{owner} exporting its own report definitions got {status}")
     return [d["id"] for d in definitions
             if all(not set(definition.get("tenantIds") or []) & outsider_tenants
                    for definition in d["data"]["definitions"])]

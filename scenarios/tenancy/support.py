@@ -33,12 +33,6 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-def positive(reply_ok: bool, what: str) -> None:
-    """A refused call only proves something if the allowed one works; otherwise the check errors."""
-    if not reply_ok:
-        raise RuntimeError(f"positive control failed: {what}")
-
-
 def grant_ttl(target: Target) -> float:
     """The bound within which a grant change must show, or skip when the target states none."""
     if target.identity is None or target.identity.tenant_grant_ttl_s is None:

@@ -8,7 +8,8 @@ from pyzeebe.proto import gateway_pb2
 
 from harness.backends import Stack
 from harness.clients.zeebe import one_task_process
-from scenarios.tenancy.support import TenantClient, calls_as, positive, unique
+from harness.outcome import positive
+from scenarios.tenancy.support import TenantClient, calls_as, unique
 
 
 @pytest.mark.check("TEN-001")

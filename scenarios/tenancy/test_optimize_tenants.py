@@ -12,8 +12,9 @@ from harness.backends import Stack
 from harness.clients.identity_admin import set_tenant_grant
 from harness.clients.optimize import api_as
 from harness.config import Optimize
+from harness.outcome import positive
 from scenarios.tenancy.optimize_support import everything_seen, listed_reports, reports_only_of_others
-from scenarios.tenancy.support import SLACK_S, TenantClient, grant_ttl, positive
+from scenarios.tenancy.support import SLACK_S, TenantClient, grant_ttl
 
 DEFAULT_TENANT = "<default>"
 REFUSED = frozenset({403, 404})

@@ -9,7 +9,8 @@ import pytest
 
 from harness.backends import Stack
 from harness.clients.identity_admin import set_tenant_grant
-from scenarios.tenancy.support import SLACK_S, TenantClient, calls_as, grant_ttl, positive, unique
+from harness.outcome import positive
+from scenarios.tenancy.support import SLACK_S, TenantClient, calls_as, grant_ttl, unique
 
 
 @pytest.mark.check("TEN-003")
