@@ -20,10 +20,12 @@ import requests
 from oauthlib.oauth2 import OAuth2Error
 
 from harness.backends import Stack
+from harness.catalog import CHECKS, Check
 from harness.clients import gateway as gateway_client
 from harness.clients.oauth import fetch_token
 from harness.config import Target, load
 from harness.errors import UsageError
+from harness.needs import unmet
 from harness.report.evidence import Redactor
 
 TIMEOUT_S = 5.0
@@ -150,6 +152,13 @@ def diagnose(target: Target, environ: Mapping[str, str]) -> list[Finding]:
     return findings
 
 
+def skipped_checks(target: Target) -> list[tuple[Check, list[str]]]:
+    """The checks whose declared needs this target does not meet, with the reasons their skips will give.
+    A target file has no fault controls (yet), so checks that stop a service skip on it."""
+    return [(check, reasons) for check in CHECKS.values()
+            if (reasons := unmet(target, check.needs, faults=False))]
+
+
 def run(path: Path, environ: Mapping[str, str] = os.environ) -> int:
     """Prints one line per finding; 0 when nothing is missing, 1 otherwise. A bad file raises UsageError."""
     target = load(path, environ)
@@ -157,6 +166,8 @@ def run(path: Path, environ: Mapping[str, str] = os.environ) -> int:
     absent = [name for name in ("gateway", "identity", "optimize", "search", "vault") if getattr(target, name) is None]
     if absent:
         print(f"  {'-':<8} not declared, their checks will skip: {', '.join(absent)}")
+    for check, reasons in skipped_checks(target):
+        print(f"  {'skip':<8} {check.id} {check.title}: {'; '.join(reasons)}")
     findings = diagnose(target, environ)
     for finding in findings:
         print(finding.line())

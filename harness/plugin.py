@@ -14,6 +14,7 @@ from harness.backends import Backend, Stack, backend_for
 from harness.catalog import CHECKS, SCENARIOS
 from harness.config import Target
 from harness.errors import StackError, UsageError
+from harness.needs import unmet
 from harness.outcome import verdict
 from harness.reference.profile import Profile
 from harness.report import options as report_options
@@ -27,6 +28,7 @@ SCENARIOS_KEY = pytest.StashKey[frozenset[str]]()
 REDACTOR_KEY = pytest.StashKey[Redactor]()
 EXPIRY_HORIZON_KEY = pytest.StashKey[dt.timedelta]()
 LOAD_DURATION_KEY = pytest.StashKey[int]()
+DEPLOYMENT_KEY = pytest.StashKey[Stack]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -76,6 +78,8 @@ def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "check(id): the catalog entry (harness.catalog.CHECKS) this test implements")
     config.addinivalue_line("markers", "scenario(name): the scenario suite a check belongs to")
+    config.addinivalue_line("markers", "needs(*needs): capabilities and Target fields the check cannot judge "
+                                       "without (harness.needs); filled in from the catalog")
     config.addinivalue_line("markers", "disruptive: the check changes the target for good (e.g. rotates the "
                                        "signing key), so it runs after every other check")
     scenarios = _parse_scenarios(config.getoption("scenario"))
@@ -115,6 +119,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if check is None:
             raise pytest.UsageError(f"{item.nodeid}: check id {marker.args[0]!r} is not in harness.catalog.CHECKS")
         item.add_marker(pytest.mark.scenario(check.scenario))
+        if check.needs:
+            item.add_marker(pytest.mark.needs(*check.needs))
         item.extra_keyword_matches.add(check.id)  # `-k AUTH-007` selects a check by its id
         (keep if not selected or check.scenario in selected else drop).append(item)
     if drop:
@@ -139,12 +145,13 @@ def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, str] 
     return None
 
 
-@pytest.fixture(scope="session")
-def stack(pytestconfig: pytest.Config) -> Iterator[Stack]:
-    """The deployment under test, brought up once per session and torn down at its end."""
-    backend = pytestconfig.stash[BACKEND_KEY]
-    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
-    capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
+def deployment(config: pytest.Config) -> Stack:
+    """The deployment under test, brought up on first use (a check's fixtures, or its declared needs)."""
+    if DEPLOYMENT_KEY in config.stash:
+        return config.stash[DEPLOYMENT_KEY]
+    backend = config.stash[BACKEND_KEY]
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
 
     def progress(message: str) -> None:
         if reporter is not None and capture is not None:
@@ -152,16 +159,34 @@ def stack(pytestconfig: pytest.Config) -> Iterator[Stack]:
                 reporter.write_line(f"harness: {message}")
 
     try:
-        deployment = backend.up(pytestconfig.stash[PROFILE_KEY], progress)
+        up = backend.up(config.stash[PROFILE_KEY], progress)
     except (UsageError, StackError) as exc:
         pytest.exit(f"harness: {exc}", returncode=pytest.ExitCode.USAGE_ERROR
                     if isinstance(exc, UsageError) else pytest.ExitCode.INTERNAL_ERROR)
-    pytestconfig.stash[REDACTOR_KEY].add_secrets(deployment.secret_values())
-    pytestconfig.stash[TARGET_KEY] = deployment.target.public_json()
+    config.stash[REDACTOR_KEY].add_secrets(up.secret_values())
+    config.stash[TARGET_KEY] = up.target.public_json()
+    config.stash[DEPLOYMENT_KEY] = up
+    return up
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip a check whose declared needs the target does not meet, before any of its fixtures run."""
+    needs = [need for marker in item.iter_markers("needs") for need in marker.args]
+    if needs:
+        up = deployment(item.config)
+        reasons = unmet(up.target, needs, faults=up.faults is not None)
+        if reasons:
+            pytest.skip("; ".join(reasons))
+
+
+@pytest.fixture(scope="session")
+def stack(pytestconfig: pytest.Config) -> Iterator[Stack]:
+    """The deployment under test, brought up once per session and torn down at its end."""
     try:
-        yield deployment
+        yield deployment(pytestconfig)
     finally:
-        backend.down()
+        pytestconfig.stash[BACKEND_KEY].down()
 
 
 @pytest.fixture(scope="session")

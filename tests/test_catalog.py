@@ -8,6 +8,7 @@ import pytest
 
 from harness.catalog import CHECKS, SCENARIOS, WEAKNESSES, checks_detecting
 from harness.errors import UsageError
+from harness.needs import validate
 from harness.reference.profile import Profile
 from tests.conftest import REPO
 
@@ -53,3 +54,9 @@ def test_profile_parsing() -> None:
     unimplemented = next(w for w in WEAKNESSES.values() if "local" not in w.backends)
     with pytest.raises(UsageError, match="not implemented by the local"):
         Profile.parse(unimplemented.name, "local")
+
+
+def test_every_declared_need_is_a_capability_or_a_target_field() -> None:
+    for check in CHECKS.values():
+        for need in check.needs:
+            validate(need)  # raises naming the need

@@ -91,3 +91,15 @@ def test_doctor_reports_an_untrusted_certificate(tmp_path: Path) -> None:
     result = doctor(tmp_path / "t.yaml", dict(os.environ))
     assert result.returncode == 1
     assert f"MISSING  gateway.address 127.0.0.1:{port}: TLS certificate not trusted by ca_file" in result.stdout
+
+
+def test_doctor_names_the_checks_a_target_will_skip_and_why(tmp_path: Path) -> None:
+    """Declared needs (harness.catalog) are judged before the run: the same reasons the checks will skip with."""
+    (tmp_path / "bare.yaml").write_text("name: bare\ncapabilities: [grant_tenant]\n")
+    result = doctor(tmp_path / "bare.yaml", dict(os.environ))
+    skips = {line.split()[1]: line for line in result.stdout.splitlines() if line.startswith("  skip")}
+    assert "the target states no identity.tenant_grant_ttl_s" in skips["TEN-004"]
+    assert "lacks the grant_tenant" not in skips["TEN-004"]
+    assert "the target lacks the stop_service capability" in skips["TEN-003"]
+    assert "the target lacks the rotate_signing_key capability" in skips["AUTH-022"]
+    assert "TLS-001" not in skips, "a check without declared needs is not listed"

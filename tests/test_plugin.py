@@ -61,3 +61,17 @@ def test_failing_profile_fails_the_auth_checks(tmp_path: Path, state_dir: Path) 
     # The proxy's weakness fails the gateway's cases (and the key-rotation check, which goes through the
     # proxy too); Identity's admin API checks its tokens itself.
     assert failed and all("[gateway" in test or "test_rotated_out_key" in test for test in failed), failed
+
+
+def test_unmet_needs_skip_with_the_declared_reason_before_any_fixture(tmp_path: Path) -> None:
+    """TEN-004 declares grant_tenant and identity.tenant_grant_ttl_s (harness.catalog): on a target without
+    them it skips saying exactly that, before its fixtures touch the (absent) gateway."""
+    target = tmp_path / "bare.yaml"
+    target.write_text("name: bare\n")
+    result = run_pytest([f"--target={target}", "--scenario=tenancy", "-k", "TEN-004", "-rs",
+                         f"--report-dir={tmp_path / 'out'}"], cwd=REPO)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr
+    check = json.loads((tmp_path / "out" / "report.json").read_text())["checks"][0]
+    assert check["outcome"] == "skipped"
+    assert check["skip_reason"].endswith("the target lacks the grant_tenant capability (capabilities: [grant_tenant]); "
+                                         "the target states no identity.tenant_grant_ttl_s")

@@ -54,9 +54,6 @@ def material(stack: Stack, endpoint: Endpoint) -> jwt.Material:
 @pytest.fixture
 def mint(stack: Stack, endpoint: Endpoint) -> Minter:
     """Genuinely signed tokens with chosen claims, for the endpoint's client (the mint_token capability)."""
-    if "mint_token" not in stack.target.capabilities:
-        pytest.skip("the target lacks the mint_token capability: "
-                    "no genuinely signed token with chosen claims to send")
     audience = {"aud": endpoint.audience} if endpoint.audience else {}
     return lambda claims: mint_token(stack, audience | claims, endpoint.client)
 

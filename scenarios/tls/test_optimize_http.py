@@ -26,8 +26,6 @@ def optimize(target: Target) -> HttpService:
 
 @pytest.mark.check("TLS-007")
 def test_optimize_http_closed_or_redirects(optimize: HttpService, evidence) -> None:
-    if optimize.http_url is None:
-        pytest.skip("the target declares no plain-HTTP address for Optimize (optimize.http_url) to probe")
     try:
         response = requests.get(optimize.http_url, allow_redirects=False, timeout=REQUEST_TIMEOUT_S)
     except requests.ConnectionError as exc:
