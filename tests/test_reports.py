@@ -27,9 +27,9 @@ TODAY = datetime.date.today()
 # The run: proxy_auth_off turns AUTH-001..003 red; the baseline and waivers below classify them.
 BASELINE = {"AUTH-002": "failed", "AUTH-003": "passed", "TLS-001": "failed", "TLS-002": "passed"}
 # One case per check, so each check id stands for exactly one test (the gateway's, where parametrized).
-SELECTED = ("scenarios/auth/test_gateway_tokens.py::test_no_token[gateway]",
-            "scenarios/auth/test_gateway_tokens.py::test_expired_token[gateway]",
-            "scenarios/auth/test_gateway_tokens.py::test_alg_none[gateway-alg_none]",
+SELECTED = ("scenarios/auth/test_forgeries.py::test_forged_credential_is_refused[gateway-no_header]",
+            "scenarios/auth/test_claims.py::test_expired_token[gateway]",
+            "scenarios/auth/test_forgeries.py::test_forged_credential_is_refused[gateway-alg_none]",
             "scenarios/tls/test_gateway_tls.py::test_gateway_refuses_plaintext",
             "scenarios/tls/test_endpoints.py::test_endpoints_refuse_legacy_versions")
 WAIVERS = {
@@ -119,10 +119,10 @@ def test_sarif_schema_rejects_a_broken_log() -> None:
 def test_junit_names_testcases_by_check_id(regression_run: tuple[Path, Any]) -> None:
     base, _ = regression_run
     cases = {case.get("name"): case for case in ET.parse(base / "junit.xml").iter("testcase")}
-    assert set(cases) == {"AUTH-001[gateway]", "AUTH-002[gateway]", "AUTH-003[gateway-alg_none]", "TLS-001",
+    assert set(cases) == {"AUTH-001[gateway-no_header]", "AUTH-002[gateway]", "AUTH-003[gateway-alg_none]", "TLS-001",
                           "TLS-002"}
     assert cases["AUTH-003[gateway-alg_none]"].find("failure") is not None
-    assert cases["AUTH-003[gateway-alg_none]"].get("classname") == "scenarios.auth.test_gateway_tokens"
+    assert cases["AUTH-003[gateway-alg_none]"].get("classname") == "scenarios.auth.test_forgeries"
     properties = {p.get("name"): p.get("value") for p in cases["TLS-001"].iter("property")}
     assert properties == {"check_id": "TLS-001"}
 

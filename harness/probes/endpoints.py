@@ -181,7 +181,7 @@ def _search(target: Target, environ: Mapping[str, str]) -> AnonymousOnlyEndpoint
     credentials = target.search.basic_auth(environ)
     credential = None if credentials is None else "Basic " + base64.b64encode(
         f"{credentials[0]}:{credentials[1].get_secret_value()}".encode()).decode()
-    # Elasticsearch 8: 401 with WWW-Authenticate challenges (RFC 9110 15.5.2), checked by AUTH-023.
+    # Elasticsearch 8: 401 with WWW-Authenticate challenges (RFC 9110 15.5.2).
     return AnonymousOnlyEndpoint("search", target.search.url, _verify(target), frozenset({401}), credential)
 
 
@@ -199,15 +199,18 @@ def _vault(target: Target, environ: Mapping[str, str]) -> AnonymousOnlyEndpoint 
 @dataclasses.dataclass(frozen=True)
 class AnonymousOnlyKind:
     """One service that takes no Identity token; `check` is the catalog check that probes it, `build`
-    returns None when the Target does not declare the service."""
+    returns None when the Target does not declare the service; `challenge` says the product documents a
+    WWW-Authenticate challenge with its refusal."""
 
     name: str
     check: str
     build: Callable[[Target, Mapping[str, str]], AnonymousOnlyEndpoint | None]
     absent: str
+    challenge: bool = False
 
 
 ANONYMOUS_ONLY: dict[str, AnonymousOnlyKind] = {kind.name: kind for kind in (
-    AnonymousOnlyKind("search", "AUTH-023", _search, "the target declares no Elasticsearch (search.url)"),
+    AnonymousOnlyKind("search", "AUTH-023", _search, "the target declares no Elasticsearch (search.url)",
+                      challenge=True),
     AnonymousOnlyKind("vault", "AUTH-030", _vault, "the target declares no vault"),
 )}

@@ -14,7 +14,7 @@ import functools
 import json
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from cryptography.hazmat.primitives import hashes, hmac, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -238,43 +238,57 @@ def foreign_key_real_kid(material: Material) -> Credential:
 
 @dataclasses.dataclass(frozen=True)
 class Forgery:
+    """One way to present a token that must not authenticate; `check` is the catalog check that sends it.
+
+    `refusal` is what a correct endpoint answers: `unauthenticated` (UNAUTHENTICATED, 401) for a credential
+    that fails verification, `anonymous` (the endpoint's refusals of an anonymous call, which may be a
+    redirect to a login page) for one the endpoint must not even see as a credential."""
+
     name: str
+    check: str
     description: str
     build: Callable[[Material], Credential]
+    refusal: Literal["unauthenticated", "anonymous"] = "unauthenticated"
 
 
 FORGERIES: dict[str, Forgery] = {forgery.name: forgery for forgery in (
-    Forgery("no_header", "no Authorization header", no_header),
-    Forgery("empty_bearer", "'Bearer ' with nothing after it", empty_bearer),
-    Forgery("wrong_scheme", "the genuine token under the Basic scheme", wrong_scheme),
-    Forgery("query_string", "the genuine token in ?access_token= and no header", query_string),
-    Forgery("two_segments", "header.payload without a signature segment", two_segments),
-    Forgery("bad_base64", "a payload segment outside the base64url alphabet", bad_base64),
-    Forgery("bad_json", "a payload segment that is not JSON", bad_json),
-    Forgery("oversized", f"genuine claims padded to {OVERSIZED_BYTES // 1024} KiB", oversized),
-    Forgery("alg_none", "alg none, unsigned", _alg_none_builder("none", False)),
-    Forgery("alg_none_signed", "alg none, old signature kept", _alg_none_builder("none", True)),
-    Forgery("alg_None", "alg None, unsigned", _alg_none_builder("None", False)),
-    Forgery("alg_None_signed", "alg None, old signature kept", _alg_none_builder("None", True)),
-    Forgery("alg_NONE", "alg NONE, unsigned", _alg_none_builder("NONE", False)),
-    Forgery("alg_NONE_signed", "alg NONE, old signature kept", _alg_none_builder("NONE", True)),
-    Forgery("hs256_public_key_pem", "HS256 keyed with the server's RSA public key (PEM)",
+    Forgery("no_header", "AUTH-001", "no Authorization header", no_header, "anonymous"),
+    Forgery("empty_bearer", "AUTH-004", "'Bearer ' with nothing after it", empty_bearer),
+    Forgery("wrong_scheme", "AUTH-005", "the genuine token under the Basic scheme", wrong_scheme),
+    Forgery("query_string", "AUTH-007", "the genuine token in ?access_token= and no header", query_string,
+            "anonymous"),
+    Forgery("two_segments", "AUTH-006", "header.payload without a signature segment", two_segments),
+    Forgery("bad_base64", "AUTH-006", "a payload segment outside the base64url alphabet", bad_base64),
+    Forgery("bad_json", "AUTH-006", "a payload segment that is not JSON", bad_json),
+    Forgery("oversized", "AUTH-006", f"genuine claims padded to {OVERSIZED_BYTES // 1024} KiB", oversized),
+    Forgery("alg_none", "AUTH-003", "alg none, unsigned", _alg_none_builder("none", False)),
+    Forgery("alg_none_signed", "AUTH-003", "alg none, old signature kept", _alg_none_builder("none", True)),
+    Forgery("alg_None", "AUTH-008", "alg None, unsigned", _alg_none_builder("None", False)),
+    Forgery("alg_None_signed", "AUTH-008", "alg None, old signature kept", _alg_none_builder("None", True)),
+    Forgery("alg_NONE", "AUTH-008", "alg NONE, unsigned", _alg_none_builder("NONE", False)),
+    Forgery("alg_NONE_signed", "AUTH-008", "alg NONE, old signature kept", _alg_none_builder("NONE", True)),
+    Forgery("hs256_public_key_pem", "AUTH-009", "HS256 keyed with the server's RSA public key (PEM)",
             _hs256_public_key(serialization.Encoding.PEM)),
-    Forgery("hs256_public_key_der", "HS256 keyed with the server's RSA public key (DER)",
+    Forgery("hs256_public_key_der", "AUTH-009", "HS256 keyed with the server's RSA public key (DER)",
             _hs256_public_key(serialization.Encoding.DER)),
-    Forgery("signature_stripped", "the genuine header and claims, empty signature", signature_stripped),
-    Forgery("tampered_audience", "audiences added under the old signature", _tampered(_more_audiences)),
-    Forgery("tampered_subject", "another subject under the old signature", _tampered(_other_subject)),
-    Forgery("tampered_permissions", "more scopes, permissions and tenants under the old signature",
+    Forgery("signature_stripped", "AUTH-010", "the genuine header and claims, empty signature", signature_stripped),
+    Forgery("tampered_audience", "AUTH-011", "audiences added under the old signature", _tampered(_more_audiences)),
+    Forgery("tampered_subject", "AUTH-011", "another subject under the old signature", _tampered(_other_subject)),
+    Forgery("tampered_permissions", "AUTH-011", "more scopes, permissions and tenants under the old signature",
             _tampered(_more_permissions)),
-    Forgery("tampered_expiry", "exp a year ahead under the old signature", _tampered(_longer_life)),
-    Forgery("unknown_kid", "signed by an attacker key under a kid the JWKS lacks", unknown_kid),
-    Forgery("kid_traversal", f"HS256 with an empty key and kid {TRAVERSAL_KID}", kid_traversal),
-    Forgery("jku_attacker", "signed by an attacker key its jku header points to",
+    Forgery("tampered_expiry", "AUTH-011", "exp a year ahead under the old signature", _tampered(_longer_life)),
+    Forgery("unknown_kid", "AUTH-016", "signed by an attacker key under a kid the JWKS lacks", unknown_kid),
+    Forgery("kid_traversal", "AUTH-017", f"HS256 with an empty key and kid {TRAVERSAL_KID}", kid_traversal),
+    Forgery("jku_attacker", "AUTH-018", "signed by an attacker key its jku header points to",
             _attacker_header(lambda: {"jku": ATTACKER_KEYS_URL})),
-    Forgery("x5u_attacker", "signed by an attacker key its x5u header points to",
+    Forgery("x5u_attacker", "AUTH-019", "signed by an attacker key its x5u header points to",
             _attacker_header(lambda: {"x5u": ATTACKER_CERT_URL})),
-    Forgery("jwk_inline", "signed by the attacker key embedded as its jwk header",
+    Forgery("jwk_inline", "AUTH-020", "signed by the attacker key embedded as its jwk header",
             _attacker_header(lambda: {"jwk": attacker_jwk()})),
-    Forgery("foreign_key_real_kid", "signed by another RSA key under the real kid", foreign_key_real_kid),
+    Forgery("foreign_key_real_kid", "AUTH-021", "signed by another RSA key under the real kid", foreign_key_real_kid),
 )}
+
+
+def forgeries_of(check: str) -> list[Forgery]:
+    """The forgeries a check sends, in registry order."""
+    return [forgery for forgery in FORGERIES.values() if forgery.check == check]

@@ -24,11 +24,6 @@ Minter = Callable[[dict[str, Any]], str]
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "endpoint" in metafunc.fixturenames:
         metafunc.parametrize("endpoint", list(KINDS), indirect=True, scope="session")
-    if "anonymous_only" in metafunc.fixturenames:
-        marker = metafunc.definition.get_closest_marker("check")
-        check = marker.args[0] if marker else None
-        metafunc.parametrize("anonymous_only", [name for name, kind in ANONYMOUS_ONLY.items() if kind.check == check],
-                             indirect=True, scope="session")
 
 
 @pytest.fixture(scope="session")

@@ -24,9 +24,3 @@ def refused(endpoint: Endpoint, credential: jwt.Credential, evidence: Evidence, 
     """A genuine token for someone else: refused as unauthenticated or as forbidden, never served."""
     answer = send(endpoint, credential, evidence, what)
     assert answer.refused, f"{endpoint.name}: {what}: got {answer.status}, not refused"
-
-
-def forgery(endpoint: Endpoint, material: jwt.Material, name: str, evidence: Evidence) -> None:
-    """Build the named forgery from the registry and expect an authentication refusal."""
-    built = jwt.FORGERIES[name]
-    unauthenticated(endpoint, built.build(material), evidence, f"{name}: {built.description}")

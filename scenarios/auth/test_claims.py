@@ -1,4 +1,4 @@
-"""Claims of genuinely signed tokens: not yet valid, for another audience, from another issuer.
+"""Claims of genuinely signed tokens: expired, not yet valid, for another audience, from another issuer.
 
 These tokens cannot be forged; they come from the target's mint_token capability, or (AUTH-015) are the
 genuine token of another client, so each check fails for the claim it tests and not for a bad signature.
@@ -18,9 +18,18 @@ from harness.report.evidence import Evidence
 from scenarios.auth import expect
 from scenarios.auth.conftest import Minter
 
+EXPIRED_BY_S = 3600
 NOT_BEFORE_IN_S = 3600
 FOREIGN_AUDIENCE = "not-this-service"
 FOREIGN_ISSUER = "https://127.0.0.1:9/auth/realms/attacker"
+
+
+@pytest.mark.check("AUTH-002")
+def test_expired_token(endpoint: Endpoint, mint: Minter, evidence: Evidence) -> None:
+    now = int(time.time())
+    token = mint({"exp": now - EXPIRED_BY_S, "iat": now - 2 * EXPIRED_BY_S, "nbf": now - 2 * EXPIRED_BY_S})
+    expect.unauthenticated(endpoint, jwt.bearer(token), evidence,
+                           f"a correctly signed token expired {EXPIRED_BY_S} s ago")
 
 
 @pytest.mark.check("AUTH-012")
