@@ -15,7 +15,6 @@ Severity = Literal["critical", "high", "medium", "low"]
 SCENARIOS: tuple[Scenario, ...] = ("tls", "auth", "tenancy", "secrets", "headers", "load")
 
 SOURCE_OPTIMIZE_SECURITY = "shared/sources/000: Optimize security instructions"
-SOURCE_C7_SECURITY = "shared/sources/001: Camunda 7 security instructions"
 SOURCE_OPTIMIZE_TENANCY = "shared/sources/002: Optimize multi-tenancy"
 SOURCE_ZEEBE_GRPC = "shared/sources/003: Securing Zeebe's gRPC communication"
 SOURCE_VAULT = "shared/sources/004: Camunda with HashiCorp Vault"

@@ -20,7 +20,6 @@ from harness.probes.headers import Response, redact_cookie
 TIMEOUT_S = 10
 NOT_FOUND_PATH = "/harness-probe/no-such-page"
 LOGIN_PATH = "/login"
-SESSION_COOKIE = "X-Optimize-Authorization"
 
 
 @dataclasses.dataclass(frozen=True)
