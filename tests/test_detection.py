@@ -12,6 +12,7 @@ import pytest
 
 from harness.catalog import CHECKS, SCENARIOS, checks_detecting, implemented_weaknesses
 from tests.conftest import REPO, run_pytest
+from tests.test_docker import harness_leftovers
 
 LOCAL_WEAKNESSES = [w.name for w in implemented_weaknesses("local")]
 # Long enough for a stable p95 on two cores, short enough for a matrix that runs it three times.
@@ -33,13 +34,14 @@ def docker_matrix() -> list[str]:
 
 
 def run_profile(tmp_path: Path, profile: str, scenarios: str, target: str = "local",
-                checks: frozenset[str] = frozenset()) -> dict[str, Any]:
+                checks: frozenset[str] = frozenset()) -> tuple[dict[str, Any], str]:
+    """The run's report.json and its terminal output."""
     report_dir = tmp_path / "report"
     select = ["-k", " or ".join(sorted(checks))] if checks else []
     result = run_pytest([f"--scenario={scenarios}", f"--profile={profile}", f"--report-dir={report_dir}", "-q",
                          f"--target={target}", f"--load-duration={MATRIX_LOAD_S}", *select], cwd=REPO)
     assert result.returncode in (0, 1), f"pytest exited {result.returncode}:\n{result.stdout[-3000:]}{result.stderr}"
-    return json.loads((report_dir / "report.json").read_text())
+    return json.loads((report_dir / "report.json").read_text()), result.stdout
 
 
 def assert_secure_passes(report: dict[str, Any]) -> None:
@@ -58,7 +60,7 @@ def assert_detected(tmp_path: Path, weakness: str, target: str) -> None:
     claimed = frozenset(check.id for check in checks_detecting(weakness))
     scenarios = ",".join(sorted({CHECKS[cid].scenario for cid in claimed}))
     # Only the claiming checks run: the secure profile proves every other check passes on its own.
-    report = run_profile(tmp_path, weakness, scenarios, target, claimed)
+    report, _ = run_profile(tmp_path, weakness, scenarios, target, claimed)
     # `failed` is the check's own assertion (harness.outcome): a positive control that broke, or any other
     # exception, is an `error` and never counts as a detection.
     failed = {check["id"] for check in report["checks"] if check["outcome"] == "failed"}
@@ -69,7 +71,7 @@ def assert_detected(tmp_path: Path, weakness: str, target: str) -> None:
 
 
 def test_secure_profile_passes_every_check(tmp_path: Path, state_dir: Path) -> None:
-    assert_secure_passes(run_profile(tmp_path, "secure", "all"))
+    assert_secure_passes(run_profile(tmp_path, "secure", "all")[0])
 
 
 @pytest.mark.parametrize("weakness", LOCAL_WEAKNESSES)
@@ -78,8 +80,11 @@ def test_weakness_turns_its_checks_red(tmp_path: Path, state_dir: Path, weakness
 
 
 @pytest.mark.docker
-def test_secure_profile_passes_every_check_on_docker(tmp_path: Path, state_dir: Path) -> None:
-    assert_secure_passes(run_profile(tmp_path, "secure", "all", "docker"))
+def test_secure_profile_passes_every_check_on_docker_and_leaves_nothing(tmp_path: Path, state_dir: Path) -> None:
+    report, output = run_profile(tmp_path, "secure", "all", "docker")
+    assert_secure_passes(report)
+    assert "proxy ready after" in output, "the run shows its progress"
+    assert harness_leftovers() == [], "the run left containers or networks behind"
 
 
 @pytest.mark.docker
