@@ -47,6 +47,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="InSpec-style waivers: check id -> justification, expiration_date (YYYY-MM-DD)")
     group.addoption("--cert-expiry-days", default="30", metavar="DAYS",
                     help="tls checks fail a certificate that expires within DAYS (default 30)")
+    group.addoption("--fail-on", default="low", metavar="critical|high|medium|low",
+                    help="exit 1 only for findings of this severity or above; lower ones are reported "
+                         "(default low: any finding fails)")
+    group.addoption("--allow-all-skipped", action="store_true",
+                    help="exit 0 when every selected check skipped (default: exit 5, nothing was tested)")
     group.addoption("--load-duration", default="20", metavar="SECONDS",
                     help="length of the load scenario's headless Locust run (default 20, at most 3600)")
 

@@ -60,7 +60,7 @@ def test_a_broken_service_is_an_error_not_a_detection(tmp_path: Path, state_dir:
     env = os.environ | {SERVICE_ENV: "zeebe"}
     result = run_pytest(["-p", "tests.plugins.stop_service", "--scenario=tenancy", "-k", "TEN-001",
                          f"--report-dir={tmp_path / 'out'}"], cwd=REPO, env=env)
-    assert result.returncode == 1, result.stdout[-3000:] + result.stderr
+    assert result.returncode == 2, result.stdout[-3000:] + result.stderr  # a check errored
     check = outcomes(tmp_path / "out")["TEN-001"]
     assert check["outcome"] == "error", check
     assert "positive control failed" in check["message"]

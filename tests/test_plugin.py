@@ -70,7 +70,7 @@ def test_unmet_needs_skip_with_the_declared_reason_before_any_fixture(tmp_path: 
     target.write_text("name: bare\n")
     result = run_pytest([f"--target={target}", "--scenario=tenancy", "-k", "TEN-004", "-rs",
                          f"--report-dir={tmp_path / 'out'}"], cwd=REPO)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr
+    assert result.returncode == 5, result.stdout[-2000:] + result.stderr  # every selected check skipped
     check = json.loads((tmp_path / "out" / "report.json").read_text())["checks"][0]
     assert check["outcome"] == "skipped"
     assert check["skip_reason"].endswith("the target lacks the grant_tenant capability (capabilities: [grant_tenant]); "

@@ -9,6 +9,7 @@ import pytest
 from harness.catalog import CHECKS
 from harness.report import baseline, html, json_report, sarif, waivers
 from harness.report.evidence import Redactor
+from harness.report.exit_policy import ExitPolicy, parse_fail_on
 from harness.report.junit import JunitCheckNames
 from harness.report.log_redaction import LogRedaction
 from harness.report.results import ResultCollector
@@ -29,6 +30,8 @@ def register(config: pytest.Config, profile: str, redact: Redactor) -> None:
         report_dir=Path(report_dir) if report_dir else None,
         writers=WRITERS)
     config.pluginmanager.register(collector, "harness-results")
+    config.pluginmanager.register(ExitPolicy(collector, parse_fail_on(config.getoption("fail_on")),
+                                             config.getoption("allow_all_skipped")), "harness-exit-policy")
     config.pluginmanager.register(LogRedaction(redact), "harness-log-redaction")
     if config.getoption("xmlpath", None):
         config.pluginmanager.register(JunitCheckNames(config), "harness-junit")
