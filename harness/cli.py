@@ -164,6 +164,13 @@ def positive(kind: type[int | float]) -> Callable[[str], int | float]:
     return parse
 
 
+def trend(args: argparse.Namespace) -> int:
+    from harness.report import trend as trend_report
+    page, png = trend_report.write(args.reports, args.out)
+    print(f"harness: wrote {page} and {png}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="harness", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -196,6 +203,13 @@ def parser() -> argparse.ArgumentParser:
     load_command.set_defaults(handler=load)
     down = stack_commands.add_parser("down", help="stop every stack and process the harness left behind")
     down.set_defaults(handler=stack_down)
+    report = commands.add_parser("report", help="work with the reports of earlier runs")
+    report_commands = report.add_subparsers(dest="report_command", required=True)
+    trend_command = report_commands.add_parser("trend", help="trend.html and trend.png from nightly report.json files")
+    trend_command.add_argument("reports", nargs="+", type=Path, metavar="DIR",
+                               help="report folders (or report.json files), one per run, any order")
+    trend_command.add_argument("--out", type=Path, default=Path("trend"), help="output folder (default trend)")
+    trend_command.set_defaults(handler=trend)
     check = commands.add_parser("doctor", help="check a target file's config, credentials and endpoints before a run")
     check.add_argument("--target", required=True, metavar="FILE", help="the target file (YAML) to check")
     check.set_defaults(handler=doctor)
