@@ -164,6 +164,17 @@ def positive(kind: type[int | float]) -> Callable[[str], int | float]:
     return parse
 
 
+def image_build(args: argparse.Namespace) -> int:
+    from harness.backends import images
+    from harness.backends.docker import engine
+    client = engine()
+    tag = images.build_image(client, lambda message: print(f"harness: {message}", file=sys.stderr), images.HARNESS)
+    if args.tag:
+        client.images.get(tag).tag(args.tag)
+    print(args.tag or tag)
+    return 0
+
+
 def trend(args: argparse.Namespace) -> int:
     from harness.report import trend as trend_report
     page, png = trend_report.write(args.reports, args.out)
@@ -203,6 +214,11 @@ def parser() -> argparse.ArgumentParser:
     load_command.set_defaults(handler=load)
     down = stack_commands.add_parser("down", help="stop every stack and process the harness left behind")
     down.set_defaults(handler=stack_down)
+    image = commands.add_parser("image", help="the harness as a container image")
+    image_commands = image.add_subparsers(dest="image_command", required=True)
+    build = image_commands.add_parser("build", help="build the harness image from this checkout, print its tag")
+    build.add_argument("--tag", help="also tag it with this name (e.g. camunda-harness:latest)")
+    build.set_defaults(handler=image_build)
     report = commands.add_parser("report", help="work with the reports of earlier runs")
     report_commands = report.add_subparsers(dest="report_command", required=True)
     trend_command = report_commands.add_parser("trend", help="trend.html and trend.png from nightly report.json files")

@@ -7,6 +7,7 @@ can be reached, the Debian base image is made with debootstrap and `docker impor
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import shutil
@@ -23,19 +24,33 @@ from harness.backends import Progress
 from harness.errors import StackError
 
 SOURCE_ROOT = Path(__file__).resolve().parents[2]
-DOCKERFILE = "docker/reference.Dockerfile"
 WHEELHOUSE = "docker/wheels"
-IMAGE_INPUTS = ("docker/reference.Dockerfile", "pyproject.toml", "README.md", "harness")
-REFERENCE_REPOSITORY = "camunda-harness/reference"
 PUBLIC_BASE = "debian:bookworm-slim"
 BOOTSTRAPPED_BASE = "camunda-harness/base:bookworm"
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 BUILD_TIMEOUT_S = 1800
 
 
-def input_digest(root: Path = SOURCE_ROOT) -> str:
+@dataclasses.dataclass(frozen=True)
+class ImageSpec:
+    """One image the harness builds from this checkout: its Dockerfile and everything that goes into it."""
+
+    name: str
+    dockerfile: str
+    repository: str
+    inputs: tuple[str, ...]
+
+
+# The reference stack's services (docker backend), and the harness itself with its scenarios (CI, Kubernetes).
+REFERENCE = ImageSpec("reference", "docker/reference.Dockerfile", "camunda-harness/reference",
+                      ("docker/reference.Dockerfile", "pyproject.toml", "README.md", "harness"))
+HARNESS = ImageSpec("harness", "docker/harness.Dockerfile", "camunda-harness/harness",
+                    ("docker/harness.Dockerfile", "pyproject.toml", "README.md", "harness", "scenarios"))
+
+
+def input_digest(spec: ImageSpec = REFERENCE, root: Path = SOURCE_ROOT) -> str:
     digest = hashlib.sha256()
-    for name in IMAGE_INPUTS:
+    for name in spec.inputs:
         path = root / name
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
@@ -120,21 +135,21 @@ def fill_wheelhouse(progress: Progress, root: Path = SOURCE_ROOT) -> None:
     stamp.write_text(wanted)
 
 
-def reference_image(client: docker.DockerClient, progress: Progress) -> str:
-    """The reference image for this source tree, built unless an identical one exists."""
-    if not (SOURCE_ROOT / DOCKERFILE).is_file():
-        raise StackError(f"the docker backend builds its image from a source checkout: {DOCKERFILE} is not "
+def build_image(client: docker.DockerClient, progress: Progress, spec: ImageSpec) -> str:
+    """The image for this source tree, built unless an identical one exists; its tag is the inputs' digest."""
+    if not (SOURCE_ROOT / spec.dockerfile).is_file():
+        raise StackError(f"the {spec.name} image is built from a source checkout: {spec.dockerfile} is not "
                          f"next to the harness package ({SOURCE_ROOT})")
-    tag = f"{REFERENCE_REPOSITORY}:{input_digest()[:16]}"
+    tag = f"{spec.repository}:{input_digest(spec)[:16]}"
     if _present(client, tag):
         return tag
     base = base_image(client, progress)
     fill_wheelhouse(progress)
-    progress(f"building {tag} from {DOCKERFILE} on {base} (cached for later runs)")
+    progress(f"building {tag} from {spec.dockerfile} on {base} (cached for later runs)")
     output: list[str] = []
-    for chunk in client.api.build(path=str(SOURCE_ROOT), dockerfile=DOCKERFILE, tag=tag, rm=True,
+    for chunk in client.api.build(path=str(SOURCE_ROOT), dockerfile=spec.dockerfile, tag=tag, rm=True,
                                   forcerm=True, decode=True, buildargs={"BASE_IMAGE": base},
-                                  labels={"harness.image": "reference"}, timeout=BUILD_TIMEOUT_S):
+                                  labels={"harness.image": spec.name}, timeout=BUILD_TIMEOUT_S):
         line = chunk.get("stream", "").strip()
         if line:
             output.append(line)
@@ -144,3 +159,7 @@ def reference_image(client: docker.DockerClient, progress: Progress) -> str:
         if line.startswith("Step "):
             progress(line)
     return tag
+
+
+def reference_image(client: docker.DockerClient, progress: Progress) -> str:
+    return build_image(client, progress, REFERENCE)
