@@ -28,9 +28,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from harness.backends import Stack
 from harness.backends.local import LocalBackend
 from harness.clients.oauth import fetch_token
+from harness.deployment import Stack
 from harness.load import runner
 from harness.reference.profile import Profile
 

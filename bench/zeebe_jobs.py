@@ -14,10 +14,10 @@ import time
 
 from pyzeebe.proto import gateway_pb2
 
-from harness.backends import Stack
 from harness.backends.local import LocalBackend
-from harness.clients.oauth import fetch_token
-from harness.clients.zeebe import ZeebeCalls, one_task_process
+from harness.clients.bpmn import one_task_process
+from harness.clients.gateway import GatewayCalls
+from harness.deployment import Stack
 from harness.reference.profile import Profile
 
 JOB_TYPE = "bench-job"
@@ -29,7 +29,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def activation_latency(zeebe: ZeebeCalls, samples: int) -> tuple[list[float], list[float]]:
+def activation_latency(zeebe: GatewayCalls, samples: int) -> tuple[list[float], list[float]]:
     """Round trips of ActivateJobs with one job waiting, and with none (no long polling)."""
     with_job, empty = [], []
     for _ in range(samples):
@@ -45,7 +45,7 @@ def activation_latency(zeebe: ZeebeCalls, samples: int) -> tuple[list[float], li
     return with_job, empty
 
 
-def back_off_errors(zeebe: ZeebeCalls, samples: int, back_off_ms: int) -> list[float]:
+def back_off_errors(zeebe: GatewayCalls, samples: int, back_off_ms: int) -> list[float]:
     """Seconds between FailJob's answer and the job's return to a long-polling ActivateJobs, minus the back-off."""
     errors = []
     for _ in range(samples):
@@ -71,9 +71,7 @@ def main() -> None:
         backend = LocalBackend()
         try:
             stack: Stack = backend.up(Profile(), lambda message: None)
-            gateway = stack.target.gateway
-            assert gateway is not None
-            with ZeebeCalls(gateway.address, gateway.tls, stack.target.ca_file, fetch_token(stack)) as zeebe:
+            with stack.gateway_as() as zeebe:
                 assert zeebe.deploy(one_task_process("bench", JOB_TYPE), "").ok
                 with_job, empty = activation_latency(zeebe, args.samples)
                 errors = back_off_errors(zeebe, args.samples, args.back_off_ms)

@@ -12,10 +12,15 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from harness import doctor as doctor_checks
-from harness.backends import BACKEND_NAMES, Stack, backend_for
+from harness import real_deployment, surface
+from harness.backends import BACKEND_NAMES, backend_for
 from harness.backends.supervisor import reap
-from harness.catalog import CHECKS, WEAKNESSES, checks_detecting
+from harness.catalog import CHECKS, WEAKNESSES, checks_detecting, parse_scenarios
+from harness.config import Target
+from harness.deployment import Stack
 from harness.errors import StackError, UsageError
+from harness.interrupts import tear_down_on_interrupt
+from harness.reference.presets import PRESETS, expected_failures
 from harness.reference.profile import Profile
 
 EXIT_USAGE = 2
@@ -39,8 +44,12 @@ def _emit(rows: list[dict[str, object]], as_json: bool, columns: Sequence[str]) 
 
 
 def list_checks(args: argparse.Namespace) -> int:
-    rows = [check.as_dict() for check in CHECKS.values()]
-    return _emit(rows, args.json, ("id", "scenario", "severity", "detects", "title"))
+    if getattr(args, "real_deployment", False):
+        print(real_deployment.table())
+        return 0
+    rows = [check.as_dict() | {"surface": surface.of(check.id) if args.json else surface.summary(check.id)}
+            for check in CHECKS.values()]
+    return _emit(rows, args.json, ("id", "scenario", "severity", "surface", "detects", "title"))
 
 
 def list_weaknesses(args: argparse.Namespace) -> int:
@@ -49,6 +58,12 @@ def list_weaknesses(args: argparse.Namespace) -> int:
          "detected_by": [c.id for c in checks_detecting(w.name)]}
         for w in WEAKNESSES.values()]
     return _emit(rows, args.json, ("name", "scenario", "backends", "detected_by", "description"))
+
+
+def list_profiles(args: argparse.Namespace) -> int:
+    rows: list[dict[str, object]] = [
+        preset.as_dict() | {"fails": list(expected_failures(preset))} for preset in PRESETS.values()]
+    return _emit(rows, args.json, ("name", "weaknesses", "fails", "description"))
 
 
 def stack_environment(stack: Stack) -> dict[str, str]:
@@ -63,6 +78,20 @@ def stack_environment(stack: Stack) -> dict[str, str]:
         environment["ZEEBE_TOKEN_AUDIENCE"] = target.clients["default"].audience
     if target.ca_file is not None:
         environment["ZEEBE_CA_CERTIFICATE_PATH"] = str(target.ca_file)
+    environment.update(orchestration_environment(target))
+    return environment
+
+
+def orchestration_environment(target: Target) -> dict[str, str]:
+    """camunda-orchestration-sdk's variables for the Orchestration Cluster's basic login (its password is
+    already among the credential variables, as CAMUNDA_BASIC_AUTH_PASSWORD in the reference stack)."""
+    cluster = target.orchestration
+    if cluster is None or cluster.auth != "basic" or cluster.login_user is None:
+        return {}
+    environment = {"CAMUNDA_REST_ADDRESS": cluster.url, "CAMUNDA_AUTH_STRATEGY": "BASIC",
+                   "CAMUNDA_BASIC_AUTH_USERNAME": cluster.login_user.username}
+    if target.ca_file is not None:
+        environment["CAMUNDA_MTLS_CA_PATH"] = str(target.ca_file)
     return environment
 
 
@@ -71,10 +100,6 @@ def write_env_file(path: Path, environment: dict[str, str]) -> None:
     os.fchmod(fd, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.writelines(f"{name}={value}\n" for name, value in environment.items())
-
-
-def _stop_on_sigterm(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def docker_engine_present() -> bool:
@@ -92,19 +117,19 @@ def _progress(message: str) -> None:
 
 
 @contextlib.contextmanager
-def running_stack(target: str, profile_text: str) -> Iterator[Stack]:
+def running_stack(target: str, profile_text: str, scenarios: str = "all") -> Iterator[Stack]:
     """A stack for the length of a command, torn down on exit, Ctrl-C and SIGTERM alike."""
     backend = backend_for(target)
     profile = Profile.parse(profile_text, backend.name)
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    tear_down_on_interrupt()
     try:
-        yield backend.up(profile, _progress)
+        yield backend.up(profile, _progress, parse_scenarios(scenarios))
     finally:
         backend.down()
 
 
 def stack_up(args: argparse.Namespace) -> int:
-    with contextlib.suppress(KeyboardInterrupt), running_stack(args.target, args.profile) as stack:
+    with contextlib.suppress(KeyboardInterrupt), running_stack(args.target, args.profile, args.scenario) as stack:
         if args.env_file:
             write_env_file(Path(args.env_file), stack_environment(stack))
             print(f"harness: credentials written to {args.env_file} (mode 0600)", file=sys.stderr)
@@ -186,16 +211,23 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="harness", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
     for name, handler, text in (("list-checks", list_checks, "the checks of the catalog"),
-                                ("list-weaknesses", list_weaknesses, "the weaknesses of the catalog")):
+                                ("list-weaknesses", list_weaknesses, "the weaknesses of the catalog"),
+                                ("list-profiles", list_profiles,
+                                 "profile presets: a distribution's shipped settings as weaknesses")):
         command = commands.add_parser(name, help=text)
         command.add_argument("--json", action="store_true", help="machine-readable output")
+        if name == "list-checks":
+            command.add_argument("--real-deployment", action="store_true",
+                                 help="what each check takes on a real Camunda 8.6/8.7 deployment (Markdown)")
         command.set_defaults(handler=handler)
     stack = commands.add_parser("stack", help="start or clean up a reference stack")
     stack_commands = stack.add_subparsers(dest="stack_command", required=True)
     up = stack_commands.add_parser("up", help="start a stack, print its Target as JSON, keep it up until Ctrl-C")
     up.add_argument("--target", choices=BACKEND_NAMES, default="local")
-    up.add_argument("--profile", default="secure", help="secure (default) or WEAKNESS[,WEAKNESS...]")
+    up.add_argument("--profile", default="secure", help="secure (default) or PRESET|WEAKNESS[,...]")
     up.add_argument("--env-file", help="also write the stack's credentials here as NAME=value lines (mode 0600)")
+    up.add_argument("--scenario", default="all", metavar="NAME[,NAME...]|all",
+                    help="start only the services these scenarios need (default all)")
     up.set_defaults(handler=stack_up)
     load_command = commands.add_parser("load", help="Locust on the proxy/auth hot path; exit 1 on a breached SLO")
     load_command.add_argument("--target", default="local", help="local, docker or PATH.yaml (default local)")
@@ -234,9 +266,13 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `harness list-checks | head` ends quietly
     try:
         return int(args.handler(args))
+    except BrokenPipeError:
+        # `harness list-checks | head` ends quietly. Not SIGPIPE's default action: that would also kill a
+        # stack's owner whenever a socket to a service breaks, leaving its containers behind.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except UsageError as exc:
         print(f"harness: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

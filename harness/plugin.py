@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import signal
+import os
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from harness.backends import Backend, Stack, backend_for
-from harness.catalog import CHECKS, SCENARIOS
+from harness.backends import Backend, backend_for
+from harness.backends.external import ExternalBackend
+from harness.catalog import CHECKS, SCENARIOS, parse_scenarios
 from harness.config import Target
+from harness.deployment import Stack
 from harness.errors import StackError, UsageError
-from harness.needs import unmet
+from harness.interrupts import tear_down_on_interrupt
+from harness.needs import missing_credentials, never, unmet, untestable
 from harness.outcome import verdict
 from harness.reference.profile import Profile
 from harness.report import options as report_options
@@ -29,6 +32,7 @@ REDACTOR_KEY = pytest.StashKey[Redactor]()
 EXPIRY_HORIZON_KEY = pytest.StashKey[dt.timedelta]()
 LOAD_DURATION_KEY = pytest.StashKey[int]()
 DEPLOYMENT_KEY = pytest.StashKey[Stack]()
+RUN_SCENARIOS_KEY = pytest.StashKey[frozenset[str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -37,8 +41,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help=f"scenario suites to run: {', '.join(SCENARIOS)} or all")
     group.addoption("--target", default="local", metavar="local|docker|PATH.yaml",
                     help="what to test: the local reference stack (default), the docker one, or a target file")
-    group.addoption("--profile", default="secure", metavar="secure|WEAKNESS[,WEAKNESS...]",
-                    help="reference stacks only: secure (default) or weaknesses to switch on")
+    group.addoption("--profile", default="secure", metavar="secure|PRESET|WEAKNESS[,...]",
+                    help="reference stacks only: secure (default), or presets (harness list-profiles) and weaknesses to switch on")
     group.addoption("--report-dir", default=None, metavar="DIR",
                     help="write report.json, report.sarif and report.html into DIR")
     group.addoption("--baseline", default=None, metavar="PATH/report.json",
@@ -57,26 +61,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _whole_number(option: str, value: str, lowest: int, highest: int) -> int:
-    if not value.isdigit() or not lowest <= int(value) <= highest:
+    if not (value.isascii() and value.isdigit()) or not lowest <= int(value) <= highest:
         raise UsageError(f"{option}: {value!r} is not a whole number from {lowest} to {highest}")
     return int(value)
-
-
-def _parse_scenarios(value: str | None) -> frozenset[str]:
-    if value is None:
-        return frozenset()
-    names = {name.strip() for name in value.split(",") if name.strip()}
-    if "all" in names:
-        return frozenset(SCENARIOS)
-    unknown = sorted(names - set(SCENARIOS))
-    if unknown or not names:
-        shown = unknown[0] if unknown else value
-        raise pytest.UsageError(f"--scenario: unknown scenario {shown!r}; valid: {', '.join(SCENARIOS)}, all")
-    return frozenset(names)
-
-
-def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -87,13 +74,23 @@ def pytest_configure(config: pytest.Config) -> None:
                                        "without (harness.needs); filled in from the catalog")
     config.addinivalue_line("markers", "disruptive: the check changes the target for good (e.g. rotates the "
                                        "signing key), so it runs after every other check")
-    scenarios = _parse_scenarios(config.getoption("scenario"))
     try:
+        option = config.getoption("scenario")
+        scenarios = parse_scenarios(option) if option is not None else frozenset()
         backend = backend_for(config.getoption("target"))
         profile = Profile.parse(config.getoption("profile"), backend.name)
         config.stash[EXPIRY_HORIZON_KEY] = dt.timedelta(
             days=_whole_number("--cert-expiry-days", config.getoption("cert_expiry_days"), 0, 3650))
         config.stash[LOAD_DURATION_KEY] = _whole_number("--load-duration", config.getoption("load_duration"), 1, 3600)
+        if isinstance(backend, ExternalBackend):
+            # Credentials a target file names are resolved before anything runs: one line for the first
+            # unset variable, rather than a traceback in every check that would use it.
+            nothing = untestable(backend.target, scenarios or SCENARIOS)
+            if nothing:
+                raise UsageError(f"--target: {nothing}")
+            missing = missing_credentials(backend.target, os.environ, scenarios or SCENARIOS)
+            if missing:
+                raise UsageError(missing[0])
     except UsageError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[SCENARIOS_KEY] = scenarios
@@ -108,8 +105,7 @@ def pytest_configure(config: pytest.Config) -> None:
         report_options.register(config, profile.name, config.stash[REDACTOR_KEY])
     except UsageError as exc:
         raise pytest.UsageError(str(exc)) from None
-    # SIGTERM (CI cancelling a job) tears the stack down like Ctrl-C does.
-    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    tear_down_on_interrupt()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -132,6 +128,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
     items.sort(key=lambda item: item.get_closest_marker("disruptive") is not None)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The scenarios the run will really execute (after -k, -m and --scenario): a reference stack starts
+    only the services those need. A run of no check at all keeps every service."""
+    scenarios = {CHECKS[marker.args[0]].scenario for item in session.items
+                 if (marker := item.get_closest_marker("check")) is not None}
+    session.config.stash[RUN_SCENARIOS_KEY] = frozenset(scenarios or SCENARIOS)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -164,7 +168,8 @@ def deployment(config: pytest.Config) -> Stack:
                 reporter.write_line(f"harness: {message}")
 
     try:
-        up = backend.up(config.stash[PROFILE_KEY], progress)
+        scenarios = config.stash.get(RUN_SCENARIOS_KEY, frozenset(SCENARIOS))
+        up = backend.up(config.stash[PROFILE_KEY], progress, scenarios)
     except (UsageError, StackError) as exc:
         pytest.exit(f"harness: {exc}", returncode=pytest.ExitCode.USAGE_ERROR
                     if isinstance(exc, UsageError) else pytest.ExitCode.INTERNAL_ERROR)
@@ -180,7 +185,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     needs = [need for marker in item.iter_markers("needs") for need in marker.args]
     if needs:
         up = deployment(item.config)
-        reasons = unmet(up.target, needs, faults=up.faults is not None)
+        reasons = unmet(up.target, needs, stoppable=up.faults.stoppable if up.faults is not None else never)
         if reasons:
             pytest.skip("; ".join(reasons))
 
@@ -189,7 +194,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def stack(pytestconfig: pytest.Config) -> Iterator[Stack]:
     """The deployment under test, brought up once per session and torn down at its end."""
     try:
-        yield deployment(pytestconfig)
+        up = deployment(pytestconfig)
+        try:
+            yield up
+        finally:
+            up.close()
     finally:
         pytestconfig.stash[BACKEND_KEY].down()
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import SecretStr
 
-from harness.backends import Stack
-from harness.clients import gateway as gateway_client
-from harness.clients.oauth import fetch_token
 from harness.config import Gateway, Target
+from harness.deployment import Stack
 from harness.outcome import PositiveControlFailed
 
 
@@ -19,15 +18,17 @@ def gateway(target: Target) -> Gateway:
 
 
 @pytest.fixture(scope="session")
-def valid_token(stack: Stack) -> str:
-    return fetch_token(stack)
+def valid_token(stack: Stack) -> SecretStr:
+    """Wrapped, so pytest's `--debug` trace of fixture results shows `**********`, not the token."""
+    return SecretStr(stack.token())
 
 
 @pytest.fixture(scope="session")
-def authorized_gateway(target: Target, gateway: Gateway, valid_token: str) -> Gateway:
+def authorized_gateway(stack: Stack, gateway: Gateway, valid_token: SecretStr) -> Gateway:
     """Positive control: a valid token gets OK. Without it a refused forgery proves nothing, so the
     checks that use this fixture error instead of passing."""
-    result = gateway_client.topology(gateway, target.ca_file, f"Bearer {valid_token}")
+    with stack.gateway(f"Bearer {valid_token.get_secret_value()}") as calls:
+        result = calls.topology()
     if not result.ok:
         raise PositiveControlFailed(f"Topology with a valid token got {result.code.name}")
     return gateway

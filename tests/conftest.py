@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from harness.backends import Stack
+from harness.deployment import Stack
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -20,9 +20,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from harness.report.evidence import encodings
 from tests.conftest import REPO, launch_stack_up, processes_under
 
 CANARY_PROFILE = "proxy_auth_off"
+# Long enough for Locust to write its CSV and HTML (artifacts searched below); the SLO is not the point here.
+LOAD_S = 5
 WINDOW = 12  # any 12 characters of a secret count: pytest's repr elides long values in the middle
 TOKEN_MATERIAL = re.compile(r"eyJ[A-Za-z0-9_-]{10,}")
 # Service logs and anything a load run writes (Locust CSV/HTML); service *configuration* in the run
@@ -47,7 +50,9 @@ def weak_stack(tmp_path: Path, state_dir: Path) -> Iterator[tuple[dict[str, obje
 
 
 def secret_windows(secret: str) -> set[str]:
-    return {secret[i:i + WINDOW] for i in range(len(secret) - WINDOW + 1)}
+    """Every WINDOW-long piece of the secret in every form it can leave in (raw, percent-encoded, escaped,
+    base64): the reference stack's harness clients' secrets hold characters that change form."""
+    return {form[i:i + WINDOW] for form in encodings(secret) for i in range(len(form) - WINDOW + 1)}
 
 
 def assert_no_leaks(artifacts: list[Path], secrets: dict[str, str]) -> None:
@@ -66,6 +71,7 @@ def run_all_scenarios(cwd: Path, environ: dict[str, str], *args: str) -> subproc
         return subprocess.run(
             [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--scenario=all", f"--rootdir={REPO}",
              str(REPO / "scenarios"), "--report-dir=out", "--junitxml=junit.xml", "-rA", "-vv", "--showlocals",
+             "--tb=long", "--debug=pytest-debug.log", f"--load-duration={LOAD_S}",
              "--log-level=DEBUG", "-o", "log_cli=true", "--log-cli-level=DEBUG", *args],
             cwd=cwd, env=environ, stdout=out, stderr=err, timeout=300, check=False)
 
@@ -73,7 +79,7 @@ def run_all_scenarios(cwd: Path, environ: dict[str, str], *args: str) -> subproc
 def run_artifacts(cwd: Path, state_dir: Path) -> list[Path]:
     summary = json.loads((cwd / "out" / "report.json").read_text())["summary"]
     assert summary["failed"] >= 1 and summary["passed"] >= 1, "both the failure and the success paths ran"
-    artifacts = [cwd / name for name in ("pytest.stdout", "pytest.stderr", "junit.xml")]
+    artifacts = [cwd / name for name in ("pytest.stdout", "pytest.stderr", "junit.xml", "pytest-debug.log")]
     artifacts += [p for p in (cwd / "out").rglob("*") if p.is_file()]
     run_dirs = [p for p in (state_dir / "runs").iterdir() if p.is_dir()]
     assert run_dirs, "the stack's run directory is under HARNESS_STATE_DIR"
@@ -89,6 +95,8 @@ def test_no_secret_reaches_any_artifact(weak_stack: tuple[dict[str, object], dic
     (work / "staging.yaml").write_text(yaml.safe_dump(target))
     secrets = {name: value for name, value in credentials.items() if name.endswith("_SECRET")}
     assert len(secrets) >= 2 and all(len(value) >= 24 for value in secrets.values())
+    assert any(set("+/&=%\"'\\") <= set(value) and not value.isascii() for value in secrets.values()), \
+        "the canary needs secrets that change form when encoded"
     result = run_all_scenarios(work, os.environ | credentials, "--target=staging.yaml")
     assert result.returncode == 1, (work / "pytest.stdout").read_text()[-3000:]
     artifacts = run_artifacts(work, state_dir) + [work / "stack.stdout", work / "stack.stderr"]

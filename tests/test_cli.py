@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import stat
 import subprocess
@@ -14,6 +15,8 @@ import pytest
 import yaml
 
 from harness.catalog import CHECKS, WEAKNESSES
+from harness.probes import claims, gateway_surface, jwt, tenant_ids
+from harness.probes.endpoints import KINDS
 from tests.conftest import launch_stack_up, processes_under, run_pytest
 
 
@@ -24,7 +27,20 @@ def harness(*args: str) -> subprocess.CompletedProcess[str]:
 def test_list_checks_and_weaknesses_as_json() -> None:
     checks = json.loads(harness("list-checks", "--json").stdout)
     assert [c["id"] for c in checks] == list(CHECKS)
-    assert {"id", "title", "scenario", "severity", "refs", "detects"} <= set(checks[0])
+    assert {"id", "title", "scenario", "severity", "refs", "detects", "surface"} <= set(checks[0])
+    surfaces = {c["id"]: c["surface"] for c in checks}
+    assert surfaces["AUTH-040"]["rpcs"] == len(gateway_surface.RPCS)
+    assert surfaces["AUTH-040"]["credentials"] == len(jwt.REPRESENTATIVE)
+    assert surfaces["AUTH-013"] == {"endpoints": len(KINDS), "variants": len(claims.variants_of("AUTH-013"))}
+    assert surfaces["AUTH-016"]["variants"] == len(jwt.forgeries_of("AUTH-016"))
+    assert surfaces["TEN-010"]["variants"] == len(tenant_ids.TENANT_VARIANTS)
+    http_apis = len([kind for kind in KINDS.values() if kind.routes])
+    assert surfaces["AUTH-041"]["routes"] >= http_apis * 10 and surfaces["AUTH-041"]["apis"] == http_apis
+    assert surfaces["HDR-006"]["endpoints"] > surfaces["HDR-002"]["endpoints"], "no banner anywhere; CSP on web apps"
+    assert all(isinstance(count, int) for surface in surfaces.values() for count in surface.values())
+    table = harness("list-checks").stdout
+    counts = f"2 endpoints x {len(gateway_surface.RPCS)} rpcs x {len(jwt.REPRESENTATIVE)} credentials"
+    assert re.search(rf"^AUTH-040 .* {counts} ", table, re.MULTILINE), table
     weaknesses = json.loads(harness("list-weaknesses", "--json").stdout)
     assert [w["name"] for w in weaknesses] == list(WEAKNESSES)
     tls_off = next(w for w in weaknesses if w["name"] == "tls_off")
@@ -58,6 +74,11 @@ def test_stack_up_prints_the_target_and_writes_credentials(stack_up: tuple[dict[
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
     variables = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
     assert variables[client["client_secret_env"]] and variables[client["client_secret_env"]] not in json.dumps(target)
+    # camunda-orchestration-sdk reads the same file: the Orchestration Cluster's address and Basic login.
+    cluster = target["orchestration"]  # type: ignore[index]
+    assert variables["CAMUNDA_REST_ADDRESS"] == cluster["url"] and variables["CAMUNDA_AUTH_STRATEGY"] == "BASIC"
+    assert variables["CAMUNDA_BASIC_AUTH_USERNAME"] == cluster["users"]["default"]["username"]
+    assert variables[cluster["users"]["default"]["password_env"]]
 
 
 def test_external_target_against_a_running_stack(stack_up: tuple[dict[str, object], Path], tmp_path: Path,
@@ -73,7 +94,9 @@ def test_external_target_against_a_running_stack(stack_up: tuple[dict[str, objec
                         cwd=tmp_path)
     outcomes = {c["test"]: c["outcome"] for c in json.loads((report_dir / "report.json").read_text())["checks"]}
     failed = sorted(test for test, outcome in outcomes.items() if outcome in ("failed", "error"))
-    # Seen from outside, the local reference stack shares one loopback, so its gateway port answers where
-    # clients stand: the exposure check, run from this host for an external target, must say so.
-    assert [test.rsplit("::", 1)[1] for test in failed] == ["test_gateway_not_reachable_from_client_network"], \
+    # Seen from outside, the local reference stack shares one loopback, so its gateway port and the
+    # Orchestration Cluster's management port answer where clients stand: the exposure checks, run from this
+    # host for an external target, must say so.
+    assert [test.rsplit("::", 1)[1] for test in failed] == [
+        "test_gateway_not_reachable_from_client_network", "test_management_endpoints_not_reachable_from_clients"], \
         result.stdout[-3000:]

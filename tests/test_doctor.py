@@ -12,7 +12,10 @@ from pathlib import Path
 
 import yaml
 
+from harness import config
 from harness.backends.local import free_ports
+from harness.catalog import CHECKS
+from harness.needs import unmet
 from harness.reference.pki import Pki
 from tests.test_cli import stack_up  # noqa: F401  (the fixture: `harness stack up --env-file`)
 
@@ -42,6 +45,9 @@ def test_doctor_passes_a_running_stack_and_names_what_a_broken_file_lacks(
     broken = dict(target)
     closed_port = free_ports(1)[0]
     broken["gateway"] = dict(target["gateway"], address=f"127.0.0.1:{closed_port}")  # type: ignore[arg-type]
+    # Keycloak ignores the audience a client asks for: a declared audience no mapper gives is a finding.
+    clients = dict(target["clients"])  # type: ignore[call-overload]
+    broken["clients"] = clients | {"bu_a": dict(clients["bu_a"], audience="not-mapped-api")}
     (tmp_path / "broken.yaml").write_text(yaml.safe_dump(broken))
     # ZEEBE_ADDRESS would override the file's (broken) address, as Camunda's variables do.
     without_admin = {k: v for k, v in credentials.items()
@@ -53,7 +59,8 @@ def test_doctor_passes_a_running_stack_and_names_what_a_broken_file_lacks(
     assert any("clients.admin: environment variable HARNESS_IDENTITY_ADMIN_SECRET is not set" in m for m in missing)
     assert any(f"gateway.address 127.0.0.1:{closed_port}: no TCP connection" in m for m in missing)
     assert any("clients.default token:" in m for m in missing), "a wrong secret gets no token"
-    assert len(missing) == 3 and "harness doctor: 3 problem(s)" in result.stdout, result.stdout
+    assert any("clients.bu_a token:" in m and "without the declared audience 'not-mapped-api'" in m for m in missing)
+    assert len(missing) == 4 and "harness doctor: 4 problem(s)" in result.stdout, result.stdout
     assert "not-the-secret" not in result.stdout
 
 
@@ -100,6 +107,18 @@ def test_doctor_names_the_checks_a_target_will_skip_and_why(tmp_path: Path) -> N
     skips = {line.split()[1]: line for line in result.stdout.splitlines() if line.startswith("  skip")}
     assert "the target states no identity.tenant_grant_ttl_s" in skips["TEN-004"]
     assert "lacks the grant_tenant" not in skips["TEN-004"]
+    assert "the grant_tenant capability needs identity.management_url" in skips["TEN-004"], (
+        "a declared capability whose adapter has no product API to call skips and names the field")
     assert "the target lacks the stop_service capability" in skips["TEN-003"]
     assert "the target lacks the rotate_signing_key capability" in skips["AUTH-022"]
     assert "TLS-001" not in skips, "a check without declared needs is not listed"
+
+
+def test_an_optimize_without_a_form_login_skips_the_session_checks() -> None:
+    """Camunda 8's Optimize logs in through Identity's browser redirect: `optimize.login_form: false` is a
+    switch left off, so the checks that read Optimize as a logged-in user skip and say why."""
+    optimize = {"url": "https://optimize.example.com", "collection_ids": ["c1"]}
+    without = config.validate({"name": "t", "optimize": optimize})
+    assert unmet(without, CHECKS["TEN-005"].needs) == ["the target states no optimize.login_form"]
+    with_login = config.validate({"name": "t", "optimize": {**optimize, "login_form": True}})
+    assert unmet(with_login, CHECKS["TEN-005"].needs) == []

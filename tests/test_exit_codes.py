@@ -9,7 +9,7 @@ import pytest
 
 from harness.catalog import CHECKS
 from harness.report.exit_policy import decide
-from harness.report.results import CheckResult
+from harness.report.model import CheckResult
 from tests.conftest import REPO, run_pytest
 
 
@@ -32,9 +32,9 @@ def test_decision(outcomes: dict[str, str], fail_on: str, allow: bool, code: int
 
 
 def test_fail_on_reports_lower_findings_without_failing(tmp_path: Path, state_dir: Path) -> None:
-    """AUTH-005 and AUTH-007 are medium: under proxy_auth_off they fail, and --fail-on=high lets the run pass
+    """AUTH-005 and AUTH-012 are medium: under proxy_auth_off they fail, and --fail-on=high lets the run pass
     while the summary still names them."""
-    args = ["--scenario=auth", "--profile=proxy_auth_off", "-k", "AUTH-005 or AUTH-007"]
+    args = ["--scenario=auth", "--profile=proxy_auth_off", "-k", "AUTH-005 or AUTH-012"]
     gated = run_pytest([*args, "--fail-on=high"], cwd=REPO)
     assert gated.returncode == 0, gated.stdout[-2000:]
     assert "harness: exit 0: no finding at or above high; 2 finding(s) below high reported only" in gated.stdout

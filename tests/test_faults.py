@@ -8,9 +8,9 @@ import grpc
 import pytest
 import requests
 
-from harness.backends import Backend, Stack, backend_for
-from harness.clients import gateway as gateway_client
+from harness.backends import Backend, backend_for
 from harness.clients.oauth import fetch_token
+from harness.deployment import Stack
 from harness.errors import FaultUnsupported
 from harness.reference.profile import Profile
 
@@ -31,7 +31,8 @@ def running(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 def topology(stack: Stack, token: str) -> grpc.StatusCode:
     assert stack.target.gateway is not None
-    return gateway_client.topology(stack.target.gateway, stack.target.ca_file, f"Bearer {token}", timeout_s=3).code
+    with stack.gateway(f"Bearer {token}", timeout_s=3) as calls:
+        return calls.topology().code
 
 
 def test_stop_and_start_identity(running: Stack) -> None:

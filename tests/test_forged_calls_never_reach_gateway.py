@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.backends import Stack
 from harness.backends.local import LocalBackend
 from harness.clients.oauth import fetch_token, published_key
-from harness.probes import jwt
+from harness.deployment import Stack
+from harness.probes import gateway_surface, jwt
 from harness.probes.endpoints import GatewayEndpoint
 from harness.reference.profile import Profile
 from harness.reference.zeebe.gateway import token_fingerprint
@@ -70,3 +70,31 @@ def test_forged_tokens_never_reach_the_gateway(stack_and_log: tuple[Stack, Path]
     else:
         assert {"signature_stripped", "foreign_key_real_kid", "unknown_kid"} <= set(reached), \
             f"with signatures unchecked the log must show forged calls, saw only {reached}"
+
+
+ANY_CALL = re.compile(r"call (/gateway_protocol\.Gateway/\w+) authorization=(\S+)")
+
+
+def test_no_rpc_lets_a_forged_call_reach_the_gateway(stack_and_log: tuple[Stack, Path]) -> None:
+    """AUTH-040's premise, seen from the engine's side: on the secure profile none of the surface probe's
+    forged calls, on any RPC, shows in the gateway's call log; with signatures unchecked they all do, so
+    the probe's requests are ones a gateway serves (streaming ones included)."""
+    stack, log = stack_and_log
+    assert stack.target.gateway is not None
+    token = fetch_token(stack)
+    forged = jwt.signature_stripped(jwt.Material(token, published_key(stack, jwt.split(token)[0]["kid"])))
+    with stack.channel(stack.target.gateway.address, stack.target.gateway.tls) as channel:
+        for rpc in gateway_surface.RPCS:
+            gateway_surface.call(channel, rpc, forged.authorization, "")
+        valid = jwt.bearer(token)
+        topology = next(rpc for rpc in gateway_surface.RPCS if rpc.name == "Topology")
+        assert gateway_surface.call(channel, topology, valid.authorization, "").code.name == "OK", \
+            "positive control: a valid token gets past the proxy"
+    calls_logged(log, fingerprint(valid))
+    reached = {path.rpartition("/")[2] for path, seen in ANY_CALL.findall(log.read_text())
+               if seen == fingerprint(forged)}
+    if stack.target.name.endswith(":secure"):
+        assert reached == set(), f"forged calls reached the gateway: {sorted(reached)}"
+    else:
+        missing = sorted({rpc.name for rpc in gateway_surface.RPCS} - reached)
+        assert not missing, f"with signatures unchecked every RPC must reach the gateway; missing {missing}"

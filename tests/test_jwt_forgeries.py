@@ -6,17 +6,19 @@ builder to the attack it stands for, and the registry to the checks that send it
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import time
 
 import jwt as pyjwt
 import pytest
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, hmac, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from harness.catalog import CHECKS
-from harness.probes import jwt
+from harness.probes import claims, jwt
 
 KID = "genuine-kid"
 # exp a day ahead: the module is collected long before a full suite reaches it.
@@ -134,3 +136,65 @@ def test_kid_traversal_uses_an_empty_hmac_key(material: jwt.Material) -> None:
     token = token_of("kid_traversal", material)
     assert jwt.split(token)[0] == {"alg": "HS256", "kid": jwt.TRAVERSAL_KID, "typ": "JWT"}
     assert hmac_ok(token, b"")
+
+
+@pytest.mark.parametrize("name,kid", [("kid_case", KID.upper()), ("kid_prefix", KID[:-1]),
+                                      ("kid_suffixed", f"{KID}-attacker"), ("kid_absent", None), ("kid_empty", ""),
+                                      ("kid_null", None), ("kid_array", [KID])])
+def test_kid_near_misses_are_attacker_signed(material: jwt.Material, name: str, kid: object) -> None:
+    token = token_of(name, material)
+    header, claims, _ = jwt.split(token)
+    assert header.get("kid") == kid and ("kid" in header) == (name != "kid_absent")
+    assert header["alg"] == "RS256" and claims == CLAIMS
+    signed = token.rpartition(".")[0].encode()
+    signature = base64.urlsafe_b64decode(token.split(".")[2] + "==")
+    jwt.attacker_key().public_key().verify(signature, signed, padding.PKCS1v15(), hashes.SHA256())
+    with pytest.raises(InvalidSignature):
+        material.public_key.verify(signature, signed, padding.PKCS1v15(), hashes.SHA256())
+
+
+EXPECTED = claims.Expected("zeebe-api", "https://idp.example:8443/auth/realms/camunda-platform", 60)
+NOW = 1_800_000_000
+
+
+def test_claim_variants_name_the_claim_checks() -> None:
+    """Each family is one check; positive controls are sent first."""
+    families = {(variant.check, variant.claim) for variant in claims.CLAIM_VARIANTS.values()}
+    assert families == {("AUTH-002", "exp"), ("AUTH-012", "nbf"), ("AUTH-013", "aud"), ("AUTH-014", "iss")}
+    families = {check for check, _ in families}
+    for check in families:
+        verdicts = [variant.verdict for variant in claims.variants_of(check)]
+        assert verdicts[0] == "accepted" and verdicts.count("accepted") == 1, check
+
+
+def values(claim: str) -> dict[str, object]:
+    return {name: variant.claims(EXPECTED, NOW)[claim] for name, variant in claims.CLAIM_VARIANTS.items()
+            if claim in variant.claims(EXPECTED, NOW) and variant.check in ("AUTH-013", "AUTH-014")}
+
+
+def test_audience_near_misses_are_close_but_not_ours() -> None:
+    assert values("aud") == {
+        "aud_foreign": "not-this-service", "aud_prefix": "zeebe-ap", "aud_suffixed": "zeebe-api-attacker",
+        "aud_tail": "eebe-api", "aud_substring": "eebe-ap", "aud_containing": "xzeebe-api-attacker",
+        "aud_case": "ZEEBE-API", "aud_array_foreign": ["not-this-service"], "aud_array_empty": [],
+        "aud_array_with_ours": ["not-this-service", "zeebe-api"]}
+
+
+def test_issuer_near_misses_keep_the_host_where_they_should() -> None:
+    issuer = EXPECTED.issuer
+    assert values("iss") == {
+        "iss_foreign": claims.FOREIGN_ISSUER, "iss_trailing_slash": issuer + "/",
+        "iss_other_realm": "https://idp.example:8443/auth/realms/master",
+        "iss_scheme": "http://idp.example:8443/auth/realms/camunda-platform",
+        "iss_prefix": issuer[:-1], "iss_suffixed": issuer + "-attacker", "iss_exact": issuer}
+
+
+def test_validity_window_near_misses_are_just_past_the_stated_leeway() -> None:
+    def claim(name: str, key: str) -> int:
+        return int(claims.CLAIM_VARIANTS[name].claims(EXPECTED, NOW)[key])
+
+    assert claim("exp_past_stated_leeway", "exp") == NOW - 60 - claims.MARGIN_S
+    assert claim("exp_past_sane_leeway", "exp") == NOW - claims.SANE_LEEWAY_S - claims.MARGIN_S
+    assert claim("exp_past_stated_leeway", "nbf") < claim("exp_past_stated_leeway", "exp")
+    assert claim("nbf_past_stated_leeway", "nbf") == NOW + 60 + claims.MARGIN_S
+    assert claim("exp_soon", "exp") > NOW and claim("nbf_just_past", "nbf") < NOW

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from harness import config
-from harness.backends import Stack
 from harness.config import LoadSlo
+from harness.deployment import Stack
 from harness.load.runner import LoadSettings, read_stats, user_classes
 from harness.load.thresholds import LoadResult, breaches
 

@@ -49,3 +49,17 @@ def test_target_file_loads() -> None:
     target = config.load(REPO / "docs" / "targets" / "docker-official-images.yaml", environ={})
     assert target.gateway is not None and target.gateway.address == "127.0.0.1:26443"
     assert target.gateway.direct_address == "zeebe:26500"
+
+
+def test_compose_settings_are_ones_the_products_read() -> None:
+    """Optimize's public-API JWKS is set by the variable Optimize documents (Spring's resource-server
+    `jwk-set-uri`), not CAMUNDA_OPTIMIZE_API_JWT_SET_URI, which maps to no configuration key; and since Zeebe
+    runs with multi-tenancy on, the target's client names a tenant (Zeebe refuses a command without one)."""
+    services = yaml.safe_load((OFFICIAL / "compose.yaml").read_text())["services"]
+    optimize = services["optimize"]["environment"]
+    assert optimize["SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI"].endswith(
+        "/realms/camunda-platform/protocol/openid-connect/certs")
+    assert "CAMUNDA_OPTIMIZE_API_JWT_SET_URI" not in optimize
+    assert services["zeebe"]["environment"]["ZEEBE_BROKER_GATEWAY_MULTITENANCY_ENABLED"] == "true"
+    target = config.load(REPO / "docs" / "targets" / "docker-official-images.yaml", environ={})
+    assert target.clients["default"].tenant

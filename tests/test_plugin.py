@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, run_pytest
+from tests.conftest import REPO, processes_under, run_pytest
 
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--scenario=nope"], "--scenario: unknown scenario 'nope'; valid: tls, auth,"),
-    (["--scenario=tls", "--profile=bogus"], "--profile: unknown weakness 'bogus'; valid for local: secure,"),
+    (["--scenario=tls", "--profile=bogus"], "--profile: unknown weakness 'bogus', nor a preset (c8run, helm-8.8); valid for local: secure,"),
     (["--scenario=tls", "--target=foo"], "--target: unknown target 'foo'; valid: local, docker"),
     (["--scenario=tls", "--target=missing.yaml"], "--target: no such target file: missing.yaml"),
 ])
@@ -59,15 +59,17 @@ def test_failing_profile_fails_the_auth_checks(tmp_path: Path, state_dir: Path) 
     checks = json.loads((tmp_path / "report.json").read_text())["checks"]
     failed = [c["test"] for c in checks if c["outcome"] == "failed"]
     # The proxy's weakness fails the gateway's cases (and the key-rotation check, which goes through the
-    # proxy too); Identity's admin API checks its tokens itself.
-    assert failed and all("[gateway" in test or "test_rotated_out_key" in test for test in failed), failed
+    # proxy too, as does the whole-surface check); Identity's admin API checks its tokens itself.
+    through_proxy = ("[gateway", "test_rotated_out_key", "test_every_gateway_rpc")
+    assert failed and all(any(part in test for part in through_proxy) for test in failed), failed
+    assert processes_under(state_dir) == [], "a failing run leaves nothing running either"
 
 
 def test_unmet_needs_skip_with_the_declared_reason_before_any_fixture(tmp_path: Path) -> None:
     """TEN-004 declares grant_tenant and identity.tenant_grant_ttl_s (harness.catalog): on a target without
     them it skips saying exactly that, before its fixtures touch the (absent) gateway."""
     target = tmp_path / "bare.yaml"
-    target.write_text("name: bare\n")
+    target.write_text("name: bare\ngateway: {address: '127.0.0.1:1'}\n")  # something tenancy tests, no grants
     result = run_pytest([f"--target={target}", "--scenario=tenancy", "-k", "TEN-004", "-rs",
                          f"--report-dir={tmp_path / 'out'}"], cwd=REPO)
     assert result.returncode == 5, result.stdout[-2000:] + result.stderr  # every selected check skipped

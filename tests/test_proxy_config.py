@@ -18,7 +18,7 @@ from harness.reference.profile import Profile
 def rendered(tmp_path: Path, profile: str) -> str:
     settings = proxy.ProxySettings(port=1, upstream_port=2, cert=ServerCert(tmp_path / "c", tmp_path / "k"),
                                    ca_file=tmp_path / "ca", issuer="https://idp", jwks_url="https://idp/certs",
-                                   audience="zeebe-api", profile=Profile.parse(profile, "local"))
+                                   audience="zeebe-api", profile=Profile.parse(profile, "local"), leeway_s=5)
     return proxy.render(tmp_path / "proxy", settings, Path("/nonexistent/ngx_http_js_module.so")).read_text()
 
 

@@ -28,7 +28,7 @@ TODAY = datetime.date.today()
 BASELINE = {"AUTH-002": "failed", "AUTH-003": "passed", "TLS-001": "failed", "TLS-002": "passed"}
 # One case per check, so each check id stands for exactly one test (the gateway's, where parametrized).
 SELECTED = ("scenarios/auth/test_forgeries.py::test_forged_credential_is_refused[gateway-no_header]",
-            "scenarios/auth/test_claims.py::test_expired_token[gateway]",
+            "scenarios/auth/test_claims.py::test_genuinely_signed_claims[gateway-exp]",
             "scenarios/auth/test_forgeries.py::test_forged_credential_is_refused[gateway-alg_none]",
             "scenarios/tls/test_gateway_tls.py::test_gateway_refuses_plaintext",
             "scenarios/tls/test_endpoints.py::test_endpoints_refuse_legacy_versions")
@@ -119,7 +119,7 @@ def test_sarif_schema_rejects_a_broken_log() -> None:
 def test_junit_names_testcases_by_check_id(regression_run: tuple[Path, Any]) -> None:
     base, _ = regression_run
     cases = {case.get("name"): case for case in ET.parse(base / "junit.xml").iter("testcase")}
-    assert set(cases) == {"AUTH-001[gateway-no_header]", "AUTH-002[gateway]", "AUTH-003[gateway-alg_none]", "TLS-001",
+    assert set(cases) == {"AUTH-001[gateway-no_header]", "AUTH-002[gateway-exp]", "AUTH-003[gateway-alg_none]", "TLS-001",
                           "TLS-002"}
     assert cases["AUTH-003[gateway-alg_none]"].find("failure") is not None
     assert cases["AUTH-003[gateway-alg_none]"].get("classname") == "scenarios.auth.test_forgeries"
@@ -154,7 +154,7 @@ def test_html_report_renders_failures_in_chromium(regression_run: tuple[Path, An
     dom = headless(browser, tmp_path / "profile", "--dump-dom", f"{page.as_uri()}#outcome=failed,error")
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert 'data-ready="true"' in dom.stdout, "the page's script ran"
-    for check_id in ("AUTH-002[gateway]", "AUTH-003[gateway-alg_none]"):
+    for check_id in ("AUTH-002[gateway-exp]", "AUTH-003[gateway-alg_none]"):
         row = dom.stdout.split(f'data-check="{check_id}"', 1)[1].split(">", 1)[0]
         assert "hidden" not in row, f"failed check {check_id} is shown"
     passed_row = dom.stdout.split('<tr class="check-row row-passed"', 1)[1].split(">", 1)[0]

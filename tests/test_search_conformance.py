@@ -6,8 +6,8 @@ import pytest
 import requests
 from elasticsearch import AuthenticationException, Elasticsearch, NotFoundError, helpers
 
-from harness.backends import Stack
 from harness.config import SearchService
+from harness.deployment import Stack
 
 TENANTS = ("tenant-a", "tenant-b", "<default>")
 

@@ -37,6 +37,18 @@ def test_endpoints_cover_every_declared_service_once() -> None:
     assert found["vault"] == tls.Endpoint("vault", "vault.internal", 8200, False)
 
 
+def test_every_address_of_the_orchestration_cluster_is_scanned_under_its_own_name() -> None:
+    """The REST listener, the oidc one and gRPC (a ZEEBE_GRPC_ADDRESS-style URI is taken) are scanned; the
+    management port and the plain-HTTP port are not: they must not serve clients (TLS-010, TLS-011)."""
+    target = config.validate({"orchestration": {
+        "url": "https://camunda.example.com", "oidc_url": "https://camunda.example.com:8443",
+        "grpc_address": "grpcs://zeebe.example.com:26500", "http_url": "http://camunda.example.com",
+        "management_url": "http://camunda.example.com:9600"}})
+    found = {e.name: e.address for e in tls.endpoints(target)}
+    assert found == {"orchestration": "camunda.example.com:443", "orchestration.oidc_url": "camunda.example.com:8443",
+                     "orchestration.grpc_address": "zeebe.example.com:26500"}
+
+
 def test_an_endpoint_declared_without_tls_fails_instead_of_being_scanned() -> None:
     report = tls.scan_all([tls.Endpoint("vault", "127.0.0.1", 1, False)], None)
     assert report.scans["vault"].error == "the target declares this endpoint without TLS"

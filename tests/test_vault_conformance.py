@@ -12,8 +12,9 @@ import hvac.exceptions
 import pytest
 import requests
 
-from harness.backends import Stack
 from harness.config import Vault
+from harness.deployment import Stack
+from harness.probes.endpoints import ANONYMOUS_ONLY
 
 
 @pytest.fixture(scope="module")
@@ -146,3 +147,20 @@ def test_audit_log_holds_hmacs_not_values(local_stack: Stack, admin: hvac.Client
         assert value not in log
     assert all(e["auth"]["client_token"].startswith("hmac-sha256:") for e in entries if e["auth"]["client_token"])
     admin.secrets.kv.v2.delete_metadata_and_all_versions("conformance/audit")
+
+
+def test_anonymous_check_positive_control_fits_a_least_privilege_token(local_stack: Stack, vault: Vault) -> None:
+    """AUTH-030's positive control reads a declared KV path, so an operator token with only `read` there
+    (here: bu_a's AppRole token, whose policy grants its own path) passes it, while listing the mount root
+    (what it did before) gets 403 from such a token: Vault's ACLs need `list` on `secret/metadata/`
+    (../shared/FIDELITY.md, Vault KV v2)."""
+    assert vault.admin_token_env is not None and next(iter(vault.approles)) == "bu_a"
+    least_privilege = str(_login(local_stack, vault, "bu_a").token)
+    environ = {**local_stack.environ, vault.admin_token_env: least_privilege}
+    endpoint = ANONYMOUS_ONLY["vault"].build(local_stack.target, environ)
+    assert endpoint is not None and endpoint.url.endswith(f"/v1/{vault.mount}/data/{vault.approles['bu_a'].path}")
+    assert endpoint.send(with_credentials=True).status == 200
+    assert endpoint.send(with_credentials=False).status == 403
+    listing = requests.get(f"{vault.url}/v1/{vault.mount}/metadata/?list=true", timeout=10,
+                           headers={"X-Vault-Token": least_privilege}, verify=str(local_stack.target.ca_file))
+    assert listing.status_code == 403

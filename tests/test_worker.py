@@ -1,5 +1,5 @@
-"""The worker runtime's parts that need no stack: the log masking filter, the two secret loading modes, and
-the Target's `workers` section."""
+"""The worker runtime's parts that need no stack: the log masking filter, the two secret loading modes, the
+Target's `workers` section, and how the secrets checks read a worker's retries from Zeebe's job records."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 
 from harness import config
+from harness.clients.zeebe_records import JobEvent
 from harness.errors import UsageError
 from harness.reference.worker.jobs import CredentialSource
 from harness.reference.worker.masking import MaskingFilter, mask
+from scenarios.secrets.retries import RetryHistory, record_retries
 
 SECRET = "s3cr3t-value-1234"
 
@@ -94,3 +96,24 @@ def test_worker_back_off_must_be_positive() -> None:
                                                                  "path": "bu-a/downstream"}}}
     with pytest.raises(UsageError, match=r"workers\.bu_a\.retry_backoff_ms"):
         config.validate({"vault": vault, "workers": {"bu_a": {**WORKER, "retry_backoff_ms": 0}}})
+
+
+def job_record(intent: str, at_ms: int, retries: int = 2, backoff_ms: int = 0, job: int = 7) -> JobEvent:
+    return JobEvent.of({"key": job, "intent": intent, "timestamp": at_ms,
+                        "value": {"retries": retries, "retryBackoff": backoff_ms, "processInstanceKey": 1}})
+
+
+def test_retry_timing_from_zeebe_job_records() -> None:
+    """SEC-002/008 judge what Zeebe recorded (camunda/camunda JobFailProcessor: a FAILED event carries the
+    retries and `retryBackoff` asked for; with no back-off the job is activatable at once, with one
+    RECURRED_AFTER_BACKOFF follows when it ends)."""
+    waited = RetryHistory("records", tuple(record_retries([
+        job_record("CREATED", 0), job_record("FAILED", 1_000, backoff_ms=500),
+        job_record("RECURRED_AFTER_BACKOFF", 1_501), job_record("COMPLETED", 1_600)])))
+    assert [(r.asked_backoff_ms, r.waited_s) for r in waited.failures] == [(500, 0.501)]
+    assert waited.early(500, 0.002) == [] and waited.exhausted() == []
+    assert len(waited.early(1_000, 0.002)) == 1  # a longer promise than the worker asked Zeebe for
+    immediate = RetryHistory("records", tuple(record_retries([job_record("FAILED", 1_000, backoff_ms=0)])))
+    assert [r.waited_s for r in immediate.early(500, 0.002)] == [0.0]
+    ran_out = RetryHistory("records", tuple(record_retries([job_record("FAILED", 1_000, retries=0)])))
+    assert len(ran_out.exhausted()) == 1 and ran_out.early(500, 0.002) == []

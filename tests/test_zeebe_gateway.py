@@ -3,26 +3,28 @@ mode identity, tenant validation, unknown keys and wrong states, retries, incide
 
 from __future__ import annotations
 
+import asyncio
 import time
 
+import certifi
 import grpc
 import requests
 from pyzeebe.proto import gateway_pb2
 
-from harness.backends import Stack
-from harness.clients.oauth import fetch_token
-from harness.clients.zeebe import ZeebeCalls, one_task_process
+from harness.clients.bpmn import one_task_process
+from harness.clients.gateway import GatewayCalls
+from harness.deployment import Stack
+from harness.probes import grpc_services
+from harness.reference.profile import Profile
+from harness.reference.zeebe.auth import Authenticator
 
 OPERATE_AUDIENCE = "operate-api"
 
 
-def calls(stack: Stack, client: str | None, *, proxy: bool = False, token: str | None = None) -> ZeebeCalls:
-    gateway = stack.target.gateway
-    assert gateway is not None and gateway.tenancy_address is not None
-    bearer = token if token is not None else (fetch_token(stack, client) if client else None)
-    if proxy:
-        return ZeebeCalls(gateway.address, gateway.tls, stack.target.ca_file, bearer)
-    return ZeebeCalls(gateway.tenancy_address, True, stack.target.ca_file, bearer)
+def calls(stack: Stack, client: str | None, *, proxy: bool = False, token: str | None = None) -> GatewayCalls:
+    assert stack.target.gateway is not None and stack.target.gateway.tenancy_address is not None
+    bearer = token if token is not None else (stack.token(client) if client else None)
+    return stack.gateway(None if bearer is None else f"Bearer {bearer}", tenancy=not proxy)
 
 
 def operate_token(stack: Stack, client: str) -> str:
@@ -41,7 +43,7 @@ def search_incidents(stack: Stack, token: str | None, body: dict) -> requests.Re
                          verify=str(stack.target.ca_file), timeout=10)
 
 
-def started_job(zeebe: ZeebeCalls, name: str, tenant: str, retries: int = 3) -> gateway_pb2.ActivatedJob:
+def started_job(zeebe: GatewayCalls, name: str, tenant: str, retries: int = 3) -> gateway_pb2.ActivatedJob:
     assert zeebe.deploy(one_task_process(name, f"{name}-job", retries), tenant).ok
     assert zeebe.start(name, tenant, '{"order": 7, "secretless": true}').ok
     reply = zeebe.activate(f"{name}-job", [tenant])
@@ -57,6 +59,30 @@ def test_identity_mode_unauthenticated_messages(local_stack: Stack) -> None:
     assert (missing.code, missing.details) == (grpc.StatusCode.UNAUTHENTICATED,
                                                "Expected bearer token at header with key [Authorization], but found nothing")
     assert (bad.code, bad.details) == (grpc.StatusCode.UNAUTHENTICATED, "Failed to parse bearer token, see cause for details")
+
+
+def test_health_answers_without_a_token_and_there_is_no_reflection(local_stack: Stack) -> None:
+    """Zeebe's gateway registers grpc's health service beside the Gateway service, outside its interceptors
+    (authentication among them), and no server reflection (camunda/camunda
+    zeebe/gateway-grpc/src/main/java/io/camunda/zeebe/gateway/Gateway.java, `buildServer`): on the gateway
+    checking tokens itself, health answers SERVING without a token and reflection is UNIMPLEMENTED."""
+    gateway = local_stack.target.gateway
+    assert gateway is not None and gateway.tenancy_address is not None
+    with local_stack.channel(gateway.tenancy_address, True) as channel:
+        health = grpc_services.health(channel)
+        reflection = [grpc_services.reflection(channel, method).code for method in grpc_services.REFLECTION_METHODS]
+    assert (health.code, health.detail) == (grpc.StatusCode.OK, "SERVING")
+    assert reflection == [grpc.StatusCode.UNIMPLEMENTED] * len(grpc_services.REFLECTION_METHODS)
+
+
+def test_token_in_the_path_is_an_unknown_method(local_stack: Stack) -> None:
+    """A gateway checking tokens itself resolves the method from the whole HTTP/2 `:path`, so
+    `Topology?access_token=...` is no method at all: UNIMPLEMENTED before any interceptor, not
+    UNAUTHENTICATED (../shared/FIDELITY.md: grpc-java's method lookup by full path, an inference marked
+    unconfirmed; grpcio behaves the same). AUTH-007 therefore accepts any refusal that is not a success."""
+    with calls(local_stack, None) as anonymous:
+        reply = anonymous.topology(query_token=local_stack.token())
+    assert reply.code == grpc.StatusCode.UNIMPLEMENTED
 
 
 def test_tenant_validation(local_stack: Stack) -> None:
@@ -77,6 +103,32 @@ def test_tenant_validation(local_stack: Stack) -> None:
     assert disabled.code == grpc.StatusCode.INVALID_ARGUMENT
     assert disabled.details.endswith("with tenant identifier 'tenant-a', but multi-tenancy is disabled")
     assert implicit.ok and default.ok and implicit.response.tenantId == "<default>"
+
+
+def test_multi_tenant_gateway_refuses_commands_without_a_tenant(local_stack: Stack) -> None:
+    """With multi-tenancy on, a command naming no tenant is INVALID_ARGUMENT before any engine work, and a
+    job activation naming none too: camunda/camunda
+    `zeebe/gateway-grpc/src/main/java/io/camunda/zeebe/gateway/RequestMapper.java` (`ensureTenantIdSet`:
+    "no tenant identifier was provided."; `ensureTenantIdsSet`: "no tenant identifiers were provided.",
+    then each tenant alone), messages from `gateway/cmd/InvalidTenantRequestException.java`, mapped to
+    INVALID_ARGUMENT by `GrpcErrorMapper`. This is why the secrets and load users name their client's tenant."""
+    with calls(local_stack, "bu_a") as zeebe:
+        deploy = zeebe.deploy(one_task_process("untenanted", "untenanted-job"), "")
+        start = zeebe.start("untenanted", "")
+        activate = zeebe.activate("untenanted-job", [])
+        one_denied = zeebe.activate("untenanted-job", ["tenant-a", "tenant-b"])
+    assert (deploy.code, deploy.details) == (grpc.StatusCode.INVALID_ARGUMENT, (
+        "Expected to handle gRPC request DeployResource with tenant identifier '', but no tenant identifier "
+        "was provided."))
+    assert (start.code, start.details) == (grpc.StatusCode.INVALID_ARGUMENT, (
+        "Expected to handle gRPC request CreateProcessInstance with tenant identifier '', but no tenant "
+        "identifier was provided."))
+    assert (activate.code, activate.details) == (grpc.StatusCode.INVALID_ARGUMENT, (
+        "Expected to handle gRPC request ActivateJobs with tenant identifiers '[]', but no tenant identifiers "
+        "were provided."))
+    assert (one_denied.code, one_denied.details) == (grpc.StatusCode.PERMISSION_DENIED, (
+        "Expected to handle gRPC request ActivateJobs with tenant identifier 'tenant-b', but tenant is not "
+        "authorized to perform this request"))
 
 
 def test_deploy_rejects_what_it_cannot_run(local_stack: Stack) -> None:
@@ -188,3 +240,86 @@ def test_activation_is_validated_like_the_broker(local_stack: Stack) -> None:
     assert reply.code == grpc.StatusCode.INVALID_ARGUMENT
     assert reply.details.endswith("Expected to activate job batch with max jobs to activate to be greater than zero, "
                                   "but it was '0'")
+
+
+def test_operate_authenticates_every_v1_path_before_routing(local_stack: Stack) -> None:
+    """Operate's Spring Security chain authenticates its API paths before the dispatcher resolves a
+    controller (Operate's webapp security configuration puts `/v1/**` behind authentication; unconfirmed in
+    source, see harness/reference/zeebe/operate.py): a v1 route the emulator lacks is 401 without a token
+    and 404 with one. Every answer carries Spring Security's default headers (docs.spring.io, Spring
+    Security reference, "Default Security Headers")."""
+    url = f"{local_stack.target.operate.url}/v1/process-instances/2251799813685249"  # type: ignore[union-attr]
+    verify = str(local_stack.target.ca_file)
+    anonymous = requests.get(url, verify=verify, timeout=10)
+    known = requests.get(url, verify=verify, timeout=10,
+                         headers={"Authorization": f"Bearer {operate_token(local_stack, 'default')}"})
+    assert (anonymous.status_code, known.status_code) == (401, 404)
+    for answer in (anonymous, known):
+        assert answer.headers["X-Content-Type-Options"] == "nosniff" and answer.headers["X-Frame-Options"] == "DENY"
+        assert answer.headers["Strict-Transport-Security"] == "max-age=31536000 ; includeSubDomains"
+
+
+class GrantsOfIdentity:
+    """Identity's `GET /api/tenants` for the tenant cache: the current grants of one client, and the tokens
+    it was asked with."""
+
+    def __init__(self) -> None:
+        self.tenants = ["tenant-a"]
+        self.asked_with: list[str] = []
+
+    def get_json(self, url: str, token: str | None = None) -> list[dict[str, str]]:
+        self.asked_with.append(str(token))
+        return [{"tenantId": tenant, "name": tenant} for tenant in self.tenants]
+
+
+def test_tenant_grants_are_cached_per_token() -> None:
+    """Zeebe caches a caller's tenants under its token (camunda/camunda
+    `zeebe/gateway/src/main/java/io/camunda/zeebe/gateway/impl/identity/IdentityTenantService.java`: a Guava
+    `LoadingCache<String, List<Tenant>>` loaded by `getTenantsForToken(token)`, `expireAfterWrite` of the tenant
+    cache TTL, 5 s by default): a new token of the same client sees a new grant at once, the token already
+    cached keeps its answer until the TTL ends."""
+    identity = {"ca_file": certifi.where(), "jwks_url": "https://identity.invalid/jwks",
+                "tenants_url": "https://identity.invalid/api/tenants", "issuer": "https://identity.invalid",
+                "audience": "zeebe-api", "tenant_ttl_s": 60}
+    grants = Authenticator("identity", True, identity, Profile()).grants
+    grants.http = GrantsOfIdentity()  # type: ignore[assignment]
+
+    async def tenants(token: str) -> frozenset[str] | None:
+        return await grants.for_token("bu-a", token)
+
+    before = asyncio.run(tenants("token-1"))
+    grants.http.tenants = ["tenant-a", "tenant-b"]  # type: ignore[attr-defined]
+    cached, fresh = asyncio.run(tenants("token-1")), asyncio.run(tenants("token-2"))
+    assert (before, cached) == (frozenset({"tenant-a"}),) * 2
+    assert fresh == frozenset({"tenant-a", "tenant-b"})
+    assert grants.http.asked_with == ["token-1", "token-2"]  # type: ignore[attr-defined]
+
+
+def test_exporter_writes_a_jobs_history(local_stack: Stack) -> None:
+    """Zeebe's JOB records as its Elasticsearch exporter writes them (`<prefix>_job_*`): FAILED carries the
+    retries and `retryBackoff` asked for and `recurringTime` = its timestamp + the back-off, RECURRED_AFTER_BACKOFF
+    follows when the back-off ends, COMPLETED at the end (camunda/camunda
+    `zeebe/engine/.../processing/job/JobFailProcessor.java`, `JobRecurAfterBackoffProcessor.java`,
+    `protocol-impl/.../value/job/JobRecord.java` property names)."""
+    with calls(local_stack, "default", proxy=True) as zeebe:
+        job = started_job(zeebe, "history", "<default>")
+        assert zeebe.call("FailJob", gateway_pb2.FailJobRequest(jobKey=job.key, retries=2, retryBackOff=300)).ok
+        time.sleep(0.5)
+        again = zeebe.activate("history-job", ["<default>"])
+        assert again.ok and [j.key for j in again.response] == [job.key]
+        assert zeebe.call("CompleteJob", gateway_pb2.CompleteJobRequest(jobKey=job.key)).ok
+    assert local_stack.target.search is not None
+    session = requests.Session()
+    session.auth = ("elastic", local_stack.environ[local_stack.target.search.password_env or ""])
+    deadline, records = time.monotonic() + 10, []
+    while time.monotonic() < deadline and not any(r["intent"] == "COMPLETED" for r in records):
+        response = session.post(f"{local_stack.target.search.url}/zeebe-record_job_*/_search", timeout=10,
+                                verify=str(local_stack.target.ca_file),
+                                json={"query": {"term": {"key": job.key}}, "sort": [{"position": "asc"}]})
+        records = [hit["_source"] for hit in response.json()["hits"]["hits"]]
+        time.sleep(0.2)
+    assert [r["intent"] for r in records] == ["CREATED", "FAILED", "RECURRED_AFTER_BACKOFF", "COMPLETED"]
+    failed, recurred = records[1], records[2]
+    assert (failed["valueType"], failed["value"]["retries"], failed["value"]["retryBackoff"]) == ("JOB", 2, 300)
+    assert failed["value"]["recurringTime"] == failed["timestamp"] + 300
+    assert recurred["timestamp"] >= failed["timestamp"] + 300

@@ -16,8 +16,8 @@ import grpc
 import pytest
 from pyzeebe import Job, JobController, ZeebeClient, ZeebeWorker, create_oauth2_client_credentials_channel
 
-from harness.backends import Stack
-from harness.clients.zeebe import one_task_process
+from harness.clients.bpmn import one_task_process
+from harness.deployment import Stack
 
 BACKOFF_MS = 1000
 ACCURACY_S = 0.25
@@ -25,7 +25,10 @@ WORKER_POLL_MS = 2000
 RUN_TIMEOUT_S = 20
 
 
-def oauth_channel(stack: Stack, client: str = "default", address: str | None = None) -> grpc.aio.Channel:
+def oauth_channel(stack: Stack, client: str = "bu_a", address: str | None = None) -> grpc.aio.Channel:
+    """pyzeebe sends the client secret in an HTTP Basic header as it is, not form-encoded first as RFC 6749
+    2.3.1 asks, so (as against Keycloak) only a client whose secret is URL-safe can use it: a business unit's,
+    as its workers do. The harness's own clients' secrets carry URL-special characters on purpose."""
     target, credentials = stack.target, stack.credentials(client)
     assert target.gateway is not None and target.identity is not None and target.ca_file is not None
     return create_oauth2_client_credentials_channel(

@@ -14,15 +14,19 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from harness import config
-from harness.backends import Progress, Stack, images
+from harness.backends import Progress, images
 from harness.backends.local import free_ports
 from harness.backends.supervisor import ProcessRecord, Supervisor
+from harness.catalog import SCENARIOS
+from harness.deployment import Stack
 from harness.errors import StackError
-from harness.reference import stack
+from harness.reference import services, stack
 from harness.reference.profile import Profile
+from harness.reference.services.base import Address, Definition, Listener, Placement, Runtime, ServiceSpec
 
 os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 # Published ports are bound to loopback only; without this, testcontainers running inside a container
@@ -47,7 +51,7 @@ import docker
 LABEL = "harness"
 OWNER_LABEL = "harness.owner"
 # 127.0.0.11 is Docker's embedded DNS on user-defined networks.
-IN_CONTAINER = stack.Runtime("python", "nginx", Path("/usr/lib/nginx/modules/ngx_http_js_module.so"), "127.0.0.11")
+IN_CONTAINER = Runtime("python", "nginx", Path("/usr/lib/nginx/modules/ngx_http_js_module.so"), "127.0.0.11")
 READY_TIMEOUT_S = 15
 PROBE_TIMEOUT_S = 2
 STOP_TIMEOUT_S = 2
@@ -63,11 +67,11 @@ def engine() -> docker.DockerClient:
     return client
 
 
-def _wait_strategy(spec: stack.ServiceSpec, exposed: set[str]) -> CompositeWaitStrategy:
+def _wait_strategy(spec: ServiceSpec, listeners: Mapping[str, Listener], exposed: set[str]) -> CompositeWaitStrategy:
     """Every health probe of a service: through its published port where it has one, else its log."""
     strategies: list[WaitStrategy] = []
     for health in spec.health:
-        port = stack.LISTENERS[health.listener].container_port
+        port = listeners[health.listener].container_port
         if health.listener not in exposed:
             strategies.append(LogMessageWaitStrategy(f"listening on [^ ]*:{port}"))
         elif health.kind == "https":
@@ -82,13 +86,14 @@ class DockerBackend:
     name = "docker"
 
     def __init__(self) -> None:
-        self._specs: dict[str, stack.ServiceSpec] = {}
+        self._specs: dict[str, ServiceSpec] = {}
+        self._listeners: dict[str, Listener] = {}
         self._exposed: set[str] = set()
         self._run: Supervisor | None = None
         self._containers: dict[str, DockerContainer] = {}
         self._networks: dict[str, Network] = {}
 
-    def up(self, profile: Profile, progress: Progress) -> Stack:
+    def up(self, profile: Profile, progress: Progress, scenarios: Collection[str] = SCENARIOS) -> Stack:
         client = engine()
         removed = reap(client)
         if removed:
@@ -97,7 +102,7 @@ class DockerBackend:
         self._run = run = Supervisor()
         progress(f"run directory {run.run_dir}")
         try:
-            return self._start(image, run, profile, progress)
+            return self._start(image, run, profile, progress, services.needed(scenarios))
         except BaseException:
             self.down()
             raise
@@ -116,22 +121,24 @@ class DockerBackend:
         self._networks[kind] = network.create()
         return network
 
-    def _start(self, image: str, run: Supervisor, profile: Profile, progress: Progress) -> Stack:
+    def _start(self, image: str, run: Supervisor, profile: Profile, progress: Progress,
+               definitions: list[Definition]) -> Stack:
+        self._listeners = listeners = services.listeners(definitions)
         internal, client_network = self._network("internal"), self._network("client")
-        exposed = {name for name, listener in stack.LISTENERS.items() if listener.client_facing}
-        if profile.has("gateway_exposed"):
+        exposed = {name for name, listener in listeners.items() if listener.client_facing}
+        if profile.has("gateway_exposed") and "zeebe" in listeners:
             exposed.add("zeebe")
         host_ports = dict(zip(sorted(exposed), free_ports(len(exposed)), strict=True))
         # A listener only the stack may use binds to the service's address on the internal network, so it
         # stays closed on the client network even when another listener of the same process is published.
         placements = {
-            name: stack.Placement(
-                bind=stack.Address("0.0.0.0" if name in exposed else listener.service, listener.container_port),
-                internal=stack.Address(listener.service, listener.container_port),
-                external=stack.Address("127.0.0.1", host_ports[name]) if name in exposed else None)
-            for name, listener in stack.LISTENERS.items()}
+            name: Placement(
+                bind=Address("0.0.0.0" if name in exposed else listener.service, listener.container_port),
+                internal=Address(listener.service, listener.container_port),
+                external=Address("127.0.0.1", host_ports[name]) if name in exposed else None)
+            for name, listener in listeners.items()}
         self._exposed = exposed
-        planned = stack.plan(run.run_dir, profile, placements, IN_CONTAINER)
+        planned = stack.plan(run.run_dir, profile, placements, IN_CONTAINER, definitions)
         started = time.monotonic()
         # Create and start every container first (each on the internal network, so nginx resolves its
         # upstreams at start), join the published ones to the client network, then wait for readiness:
@@ -141,20 +148,20 @@ class DockerBackend:
                          .with_command(list(spec.argv))
                          .with_volume_mapping(str(run.run_dir), str(run.run_dir), "rw")
                          .with_network(internal).with_network_aliases(spec.name))
-            published = [name for name in exposed if stack.LISTENERS[name].service == spec.name]
+            published = [name for name in exposed if listeners[name].service == spec.name]
             for name in published:
                 # with_bind_ports takes no host IP; docker-py's port map does, and it must be loopback.
-                container.ports[str(stack.LISTENERS[name].container_port)] = ("127.0.0.1", host_ports[name])  # type: ignore[assignment]
+                container.ports[str(listeners[name].container_port)] = ("127.0.0.1", host_ports[name])  # type: ignore[assignment]
             progress(f"starting {spec.name}")
             self._containers[spec.name] = container.start()
             if published:
                 # Clients reach published ports on 127.0.0.1; the service's name resolves on the client
                 # network only where a listener that should be internal is exposed (gateway_exposed).
-                internal_exposed = any(not stack.LISTENERS[name].client_facing for name in published)
+                internal_exposed = any(not listeners[name].client_facing for name in published)
                 client_network.connect(container.get_container_id(), [spec.name] if internal_exposed else None)
         for spec in planned.services:
             try:
-                _wait_strategy(spec, exposed).wait_until_ready(self._containers[spec.name])
+                _wait_strategy(spec, listeners, exposed).wait_until_ready(self._containers[spec.name])
             except Exception as exc:  # noqa: BLE001  (any wait failure becomes one line with the log)
                 raise StackError(f"{spec.name} did not become ready: {type(exc).__name__}; "
                                  f"its log ends: {self._tail(spec.name)}") from None
@@ -185,12 +192,15 @@ class DockerBackend:
             raise StackError(f"no such service in the docker stack: {service}")
         return self._containers[service].get_wrapped_container()
 
+    def stoppable(self, service: str) -> bool:
+        return service in self._specs
+
     def stop(self, service: str) -> None:
         self._container(service).stop(timeout=STOP_TIMEOUT_S)
 
     def start(self, service: str) -> None:
         self._container(service).start()
-        _wait_strategy(self._specs[service], self._exposed).wait_until_ready(self._containers[service])
+        _wait_strategy(self._specs[service], self._listeners, self._exposed).wait_until_ready(self._containers[service])
 
     def pause(self, service: str, paused: bool = True) -> None:
         container = self._container(service)

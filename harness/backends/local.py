@@ -10,16 +10,19 @@ import contextlib
 import functools
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from harness import config
-from harness.backends import Progress, Stack, readiness
+from harness.backends import Progress, readiness
 from harness.backends.supervisor import Supervisor, reap
+from harness.catalog import SCENARIOS
+from harness.deployment import Stack
 from harness.errors import FaultUnsupported, StackError
-from harness.reference import proxy, stack
+from harness.reference import proxy, services, stack
 from harness.reference.profile import Profile
 from harness.reference.runtime import HOST
+from harness.reference.services.base import Address, Definition, Health, Placement, Runtime
 
 READY_TIMEOUT_S = 30.0
 
@@ -37,7 +40,7 @@ def all_of(probes: list[Callable[[], bool]]) -> Callable[[], bool]:
     return lambda: all(check() for check in probes)
 
 
-def probe(health: stack.Health, address: stack.Address, ca_file: Path) -> Callable[[], bool]:
+def probe(health: Health, address: Address, ca_file: Path) -> Callable[[], bool]:
     if health.kind == "https":
         return functools.partial(readiness.https_ok, address.host, address.port, health.path, ca_file)
     if health.kind == "grpc":
@@ -52,24 +55,25 @@ class LocalBackend:
         self.supervisor: Supervisor | None = None
         self._probes: dict[str, Callable[[], bool]] = {}
 
-    def up(self, profile: Profile, progress: Progress) -> Stack:
+    def up(self, profile: Profile, progress: Progress, scenarios: Collection[str] = SCENARIOS) -> Stack:
         leftovers = reap()
         if leftovers:
             progress(f"stopped {len(leftovers)} process(es) a killed run left behind")
         self.supervisor = supervisor = Supervisor()
         progress(f"run directory {supervisor.run_dir}")
         try:
-            return self._start(supervisor, profile, progress)
+            return self._start(supervisor, profile, progress, services.needed(scenarios))
         except BaseException:
             self.down()
             raise
 
-    def _start(self, supervisor: Supervisor, profile: Profile, progress: Progress) -> Stack:
-        ports = free_ports(len(stack.LISTENERS))
-        addresses = {name: stack.Address(HOST, port) for name, port in zip(stack.LISTENERS, ports, strict=True)}
-        placements = {name: stack.Placement(bind=a, internal=a, external=a) for name, a in addresses.items()}
-        runtime = stack.Runtime(sys.executable, proxy.nginx_binary(), proxy.find_js_module())
-        planned = stack.plan(supervisor.run_dir, profile, placements, runtime)
+    def _start(self, supervisor: Supervisor, profile: Profile, progress: Progress,
+               definitions: list[Definition]) -> Stack:
+        listeners = services.listeners(definitions)
+        addresses = {name: Address(HOST, port) for name, port in zip(listeners, free_ports(len(listeners)), strict=True)}
+        placements = {name: Placement(bind=a, internal=a, external=a) for name, a in addresses.items()}
+        runtime = Runtime(sys.executable, proxy.nginx_binary(), proxy.find_js_module())
+        planned = stack.plan(supervisor.run_dir, profile, placements, runtime, definitions)
         for service in planned.services:
             supervisor.start(service.name, service.argv)
         self._probes = probes = {
@@ -84,6 +88,9 @@ class LocalBackend:
         if self.supervisor is None:
             raise StackError("the local stack is not up")
         return self.supervisor
+
+    def stoppable(self, service: str) -> bool:
+        return service in self._probes
 
     def stop(self, service: str) -> None:
         self._running().stop(service)

@@ -1,57 +1,87 @@
-"""A thin gRPC client of the Zeebe gateway, as a check needs it: one call, its status, nothing hidden.
+"""Raw gRPC calls to a Zeebe gateway, as checks need them: each call's exact status, nothing hidden.
 
-pyzeebe's ZeebeClient retries and wraps errors; a check needs the raw gRPC status code of one call.
+pyzeebe's ZeebeClient retries and wraps errors; a check needs the status of one call. Open it through
+`Stack.gateway(...)` / `Stack.gateway_as(client)`, which pick the endpoint and the channel's trust.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
+from typing import Any, Self
 from urllib.parse import urlencode
 
 import grpc
-from pyzeebe.proto import gateway_pb2
-
-from harness.config import Gateway
+from pyzeebe.proto import gateway_pb2, gateway_pb2_grpc
 
 CALL_TIMEOUT_S = 10
 TOPOLOGY_PATH = "/gateway_protocol.Gateway/Topology"
 
 
 @dataclasses.dataclass(frozen=True)
-class CallResult:
+class Reply:
     code: grpc.StatusCode
     details: str
+    response: Any = None
 
     @property
     def ok(self) -> bool:
         return self.code == grpc.StatusCode.OK
 
 
-def channel(gateway: Gateway, ca_file: Path | None, *, plaintext: bool | None = None) -> grpc.Channel:
-    """A channel to the gateway through the proxy; `plaintext` overrides what the target declares."""
-    use_tls = gateway.tls if plaintext is None else not plaintext
-    if not use_tls:
-        return grpc.insecure_channel(gateway.address)
-    root = ca_file.read_bytes() if ca_file else None
-    return grpc.secure_channel(gateway.address, grpc.ssl_channel_credentials(root_certificates=root))
+class GatewayCalls:
+    """One caller's calls over one channel, with `authorization` as the header value (None sends none)."""
 
+    def __init__(self, channel: grpc.Channel, authorization: str | None, timeout_s: float = CALL_TIMEOUT_S) -> None:
+        self.channel = channel
+        self.stub = gateway_pb2_grpc.GatewayStub(channel)
+        self.metadata = [] if authorization is None else [("authorization", authorization)]
+        self.timeout_s = timeout_s
 
-def topology(gateway: Gateway, ca_file: Path | None, authorization: str | None, *,
-             plaintext: bool | None = None, query_token: str | None = None,
-             timeout_s: float = CALL_TIMEOUT_S) -> CallResult:
-    """Call Topology once with `authorization` as the header value (None sends no header).
+    def __enter__(self) -> Self:
+        return self
 
-    `query_token` appends `?access_token=` to the call's HTTP/2 path, as a client that puts the token
-    into the URL would; a gateway must not authenticate such a call.
-    """
-    metadata = [] if authorization is None else [("authorization", authorization)]
-    path = TOPOLOGY_PATH if query_token is None else f"{TOPOLOGY_PATH}?{urlencode({'access_token': query_token})}"
-    with channel(gateway, ca_file, plaintext=plaintext) as open_channel:
-        call = open_channel.unary_unary(path, request_serializer=gateway_pb2.TopologyRequest.SerializeToString,
+    def __exit__(self, *exc: object) -> None:
+        self.channel.close()
+
+    def call(self, rpc: str, request: Any, timeout_s: float | None = None) -> Reply:
+        """One call with the channel's deadline, or `timeout_s` for a call that waits on purpose."""
+        try:
+            response = getattr(self.stub, rpc)(request, metadata=self.metadata, timeout=timeout_s or self.timeout_s)
+        except grpc.RpcError as error:
+            return Reply(error.code(), error.details() or "")
+        return Reply(grpc.StatusCode.OK, "", response)
+
+    def topology(self, query_token: str | None = None) -> Reply:
+        """The cheapest authenticated call. `query_token` appends `?access_token=` to the call's HTTP/2
+        path, as a client that puts the token into the URL would; a gateway must not authenticate it."""
+        if query_token is None:
+            return self.call("Topology", gateway_pb2.TopologyRequest())
+        path = f"{TOPOLOGY_PATH}?{urlencode({'access_token': query_token})}"
+        call = self.channel.unary_unary(path, request_serializer=gateway_pb2.TopologyRequest.SerializeToString,
                                         response_deserializer=gateway_pb2.TopologyResponse.FromString)
         try:
-            call(gateway_pb2.TopologyRequest(), metadata=metadata, timeout=timeout_s)
+            response = call(gateway_pb2.TopologyRequest(), metadata=self.metadata, timeout=self.timeout_s)
         except grpc.RpcError as error:
-            return CallResult(error.code(), error.details() or "")
-    return CallResult(grpc.StatusCode.OK, "")
+            return Reply(error.code(), error.details() or "")
+        return Reply(grpc.StatusCode.OK, "", response)
+
+    def deploy(self, process: bytes, tenant: str, name: str = "process.bpmn") -> Reply:
+        return self.call("DeployResource", gateway_pb2.DeployResourceRequest(
+            resources=[gateway_pb2.Resource(name=name, content=process)], tenantId=tenant))
+
+    def start(self, process_id: str, tenant: str, variables: str = "{}") -> Reply:
+        return self.call("CreateProcessInstance", gateway_pb2.CreateProcessInstanceRequest(
+            bpmnProcessId=process_id, version=-1, variables=variables, tenantId=tenant))
+
+    def activate(self, job_type: str, tenants: list[str], *, request_timeout_ms: int = -1,
+                 max_jobs: int = 32) -> Reply:
+        """ActivateJobs; the reply's `response` is the list of activated jobs (all stream messages)."""
+        request = gateway_pb2.ActivateJobsRequest(type=job_type, worker="harness-check", timeout=30_000,
+                                                  maxJobsToActivate=max_jobs, requestTimeout=request_timeout_ms,
+                                                  tenantIds=tenants)
+        try:
+            stream = self.stub.ActivateJobs(request, metadata=self.metadata, timeout=self.timeout_s)
+            jobs = [job for response in stream for job in response.jobs]
+        except grpc.RpcError as error:
+            return Reply(error.code(), error.details() or "")
+        return Reply(grpc.StatusCode.OK, "", jobs)

@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 import requests
 
-from harness.backends import Stack
 from harness.clients.oauth import fetch_token
+from harness.deployment import Stack
 from harness.errors import UsageError
 
 TIMEOUT_S = 10
@@ -25,7 +25,7 @@ class OperateApi:
         self.url = operate.url
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {fetch_token(stack, 'default', audience=operate.audience)}"
-        self.verify: str | bool = str(stack.target.ca_file) if stack.target.ca_file else True
+        self.verify = stack.verify
 
     def search(self, kind: Literal["incidents", "variables"], filter_: dict[str, Any]) -> list[dict[str, Any]]:
         """One page (up to 1000) of Operate's `POST /v1/<kind>/search` matching `filter_`."""

@@ -1,5 +1,12 @@
-"""Optimize's public API as the checks use it: list a collection's reports, export definitions, and page
-through a report's result rows, with a bearer token from Identity (client credentials, requests-oauthlib).
+"""Optimize as the checks use it, two ways:
+
+- its public API (`OptimizeApi`): list a collection's reports, export definitions, page through a report's
+  result rows, with a bearer token for `optimize.audience` from Identity (client credentials). It applies
+  no tenant rules: any holder of a token for its audience reads everything;
+- its web app's API as a logged-in user (`OptimizeUser`, session cookie `X-Optimize-Authorization`): the
+  collection's entities, a report's definition and its evaluated raw-data rows, where Optimize applies the
+  user's tenants. The session comes from a form login (`optimize.login_form`, the reference stack's);
+  Camunda 8's Optimize logs in through Identity's browser redirect, which the harness does not drive.
 """
 
 from __future__ import annotations
@@ -10,13 +17,15 @@ from typing import Any
 
 import requests
 
-from harness.backends import Stack
 from harness.clients.oauth import fetch_token
 from harness.config import Optimize
+from harness.deployment import Stack
 from harness.errors import UsageError
 
 TIMEOUT_S = 10
-PAGE_SIZE = 5
+# Rows per page: every page is a round trip through Optimize to Elasticsearch, so pages are large (the
+# public export allows up to 1000); the loops still page to the end, so no row goes unread.
+PAGE_SIZE = 100
 PAGINATION_TIMEOUT_MIN = 1
 MAX_PAGES = 1000
 
@@ -77,6 +86,70 @@ class OptimizeApi:
         return Rows(200, tuple(tenants), variables)
 
 
+class LoginRefused(Exception):
+    """Optimize's form login did not give a session for the client's credentials."""
+
+
+class OptimizeUser:
+    """Optimize's web-app API with one logged-in user's session."""
+
+    def __init__(self, base_url: str, session: requests.Session, verify: str | bool) -> None:
+        self.base_url, self.session, self.verify = base_url.rstrip("/"), session, verify
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        return self.session.request(method, f"{self.base_url}{path}", timeout=TIMEOUT_S, verify=self.verify,
+                                    allow_redirects=False, **kwargs)
+
+    def report_ids(self, collection_id: str) -> tuple[int, list[str]]:
+        """The listing status and the ids of the collection's reports the user is shown."""
+        response = self._call("GET", f"/api/collection/{collection_id}/entities")
+        if not response.ok:
+            return response.status_code, []
+        return response.status_code, [e["id"] for e in response.json() if e.get("entityType") == "report"]
+
+    def report_tenants(self, report_id: str) -> tuple[int, set[str]]:
+        """The status of reading the report's definition, and the tenants of its definitions."""
+        response = self._call("GET", f"/api/report/{report_id}")
+        if not response.ok:
+            return response.status_code, set()
+        definitions = response.json()["data"]["definitions"]
+        return response.status_code, {t for d in definitions for t in d.get("tenantIds") or []}
+
+    def evaluate_status(self, report_id: str) -> int:
+        return self.rows(report_id, max_pages=1).status
+
+    def rows(self, report_id: str, max_pages: int = MAX_PAGES) -> Rows:
+        """Every raw-data row of the report as the user evaluates it, page by page (offset and limit)."""
+        tenants: list[str] = []
+        for page in range(max_pages):
+            response = self._call("POST", f"/api/report/{report_id}/evaluate", json={"filter": []},
+                                  params={"offset": page * PAGE_SIZE, "limit": PAGE_SIZE})
+            if not response.ok:
+                return Rows(response.status_code, tuple(tenants))
+            result = response.json()["result"]
+            data = [row for measure in result["measures"] for row in measure["data"]]
+            tenants += [str(row.get("tenantId")) for row in data]
+            if not data or len(tenants) >= result["instanceCount"]:
+                break
+        return Rows(200, tuple(tenants))
+
+
+def login_as(stack: Stack, client: str, url: str | None = None) -> OptimizeUser:
+    """A session of Optimize (at `url`, default optimize.url) logged in with `client`'s credentials."""
+    optimize = optimize_of(stack)
+    if not optimize.login_form:
+        raise UsageError("optimize.login_form: the target's Optimize has no form login to get a session from")
+    base_url = (url or optimize.url).rstrip("/")
+    credentials = stack.credentials(client)
+    session = requests.Session()
+    response = session.post(f"{base_url}/login", timeout=TIMEOUT_S, verify=stack.verify, allow_redirects=False,
+                            data={"username": credentials.client_id,
+                                  "password": credentials.client_secret.get_secret_value()})
+    if response.status_code != 302 or not session.cookies:
+        raise LoginRefused(f"logging in to Optimize as {client} got HTTP {response.status_code} and no session")
+    return OptimizeUser(base_url, session, stack.verify)
+
+
 def optimize_of(stack: Stack) -> Optimize:
     if stack.target.optimize is None:
         raise UsageError("optimize: the target declares no Optimize")
@@ -88,5 +161,4 @@ def api_as(stack: Stack, client: str, url: str | None = None) -> OptimizeApi:
     optimize = optimize_of(stack)
     if optimize.audience is None:
         raise UsageError("optimize.audience: the target does not say which token audience Optimize's API takes")
-    verify: str | bool = str(stack.target.ca_file) if stack.target.ca_file else True
-    return OptimizeApi(url or optimize.url, fetch_token(stack, client, optimize.audience), verify)
+    return OptimizeApi(url or optimize.url, fetch_token(stack, client, optimize.audience), stack.verify)

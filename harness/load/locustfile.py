@@ -10,6 +10,7 @@ imported by the harness itself (Locust patches with gevent).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import random
@@ -26,14 +27,11 @@ from locust import FastHttpUser, events, task
 from locust.env import Environment
 from pyzeebe.proto import gateway_pb2, gateway_pb2_grpc
 
-from harness import config
-from harness.backends import Stack
-from harness.clients.oauth import fetch_token
-from harness.clients.zeebe import one_task_process
+from harness.clients.bpmn import one_task_process
+from harness.deployment import Stack
 from harness.load.grpc_user import GrpcUser
 from harness.probes import jwt
 
-STACK = Stack(config.validate(json.loads(Path(os.environ["HARNESS_LOAD_TARGET"]).read_text())), os.environ)
 MAX_REQUESTS = int(os.environ.get("HARNESS_LOAD_MAX_REQUESTS", "1000000"))
 CPU_REPORT_DIR = os.environ.get("HARNESS_LOAD_CPU_DIR")
 REFRESH_MARGIN_S = 30
@@ -42,6 +40,19 @@ LOAD_PROCESS, LOAD_JOB = "harness-load", "harness-load-job"
 ACTIVATE_POLL_MS = 100
 DEPLOYING: list[str] = []
 DEPLOYED = gevent.event.Event()
+
+
+@functools.cache
+def stack() -> Stack:
+    """The Target the runner handed over, read on first use: importing this file (Locust does, and so do
+    tests listing its users) needs no target."""
+    return Stack.from_target_file(Path(os.environ["HARNESS_LOAD_TARGET"]))
+
+
+def tenant() -> str:
+    """The tenant the valid callers' commands name (the default client's), so a multi-tenant gateway
+    takes them."""
+    return stack().target.clients["default"].tenant
 
 
 class Bypass(Exception):
@@ -65,7 +76,7 @@ class TokenSource:
         if time.time() >= self._refresh_at:
             with self._lock:
                 if time.time() >= self._refresh_at:
-                    self._token = fetch_token(STACK, self._client, self._audience)
+                    self._token = stack().token(self._client, self._audience)
                     self._metadata = (("authorization", f"Bearer {self._token}"),)
                     self._refresh_at = jwt.split(self._token)[1]["exp"] - REFRESH_MARGIN_S
 
@@ -79,17 +90,18 @@ class TokenSource:
 
 
 TOKENS = TokenSource()
-OPTIMIZE = STACK.target.optimize
-OPTIMIZE_TOKENS = TokenSource(OPTIMIZE.client, OPTIMIZE.audience) if OPTIMIZE and OPTIMIZE.client else None
 TOPOLOGY = gateway_pb2.TopologyRequest()
 
 
+@functools.cache
+def optimize_tokens(client: str, audience: str | None) -> TokenSource:
+    """One token source for every Optimize reader of this process."""
+    return TokenSource(client, audience)
+
+
 def open_gateway_channel(address: str) -> grpc.Channel:
-    gateway = STACK.target.gateway
-    if gateway is None or not gateway.tls:
-        return grpc.insecure_channel(address)
-    ca_file = STACK.target.ca_file
-    return grpc.secure_channel(address, grpc.ssl_channel_credentials(ca_file.read_bytes() if ca_file else None))
+    gateway = stack().target.gateway
+    return stack().channel(address, gateway is not None and gateway.tls)
 
 
 def refused_or_bypass(error: grpc.RpcError | None) -> Exception | None:
@@ -175,7 +187,7 @@ class ValidCaller(AuthenticatedCaller):
             DEPLOYING.append(LOAD_PROCESS)
             resource = gateway_pb2.Resource(name="harness-load.bpmn", content=one_task_process(LOAD_PROCESS, LOAD_JOB))
             try:
-                self.stub.DeployResource(gateway_pb2.DeployResourceRequest(resources=[resource]),
+                self.stub.DeployResource(gateway_pb2.DeployResourceRequest(resources=[resource], tenantId=tenant()),
                                          metadata=self.metadata(), timeout=CALL_TIMEOUT_S)
             finally:
                 DEPLOYED.set()
@@ -188,14 +200,15 @@ class ValidCaller(AuthenticatedCaller):
     @task
     def create_instance(self) -> None:
         self.stub.CreateProcessInstance(gateway_pb2.CreateProcessInstanceRequest(bpmnProcessId=LOAD_PROCESS,
-                                                                                 version=-1),
+                                                                                 version=-1, tenantId=tenant()),
                                         metadata=self.metadata(), timeout=CALL_TIMEOUT_S)
 
     @task
     def work_on_jobs(self) -> None:
         """A short ActivateJobs long poll, then complete what it handed out."""
         request = gateway_pb2.ActivateJobsRequest(type=LOAD_JOB, worker="harness-load", timeout=30_000,
-                                                  maxJobsToActivate=5, requestTimeout=ACTIVATE_POLL_MS)
+                                                  maxJobsToActivate=5, requestTimeout=ACTIVATE_POLL_MS,
+                                                  tenantIds=[tenant()] if tenant() else [])
         for response in self.stub.ActivateJobs(request, metadata=self.metadata(), timeout=CALL_TIMEOUT_S):
             for job in response.jobs:
                 self.stub.CompleteJob(gateway_pb2.CompleteJobRequest(jobKey=job.key), metadata=self.metadata(),
@@ -226,7 +239,7 @@ class Attacker(AuthenticatedCaller):
 
 def target_ssl_context(cafile: str | None = None) -> ssl.SSLContext:
     """geventhttpclient passes its own bundle (certifi's) as `cafile`; the Target's CA is what counts."""
-    ca_file = STACK.target.ca_file
+    ca_file = stack().target.ca_file
     return ssl.create_default_context(cafile=str(ca_file) if ca_file else cafile)
 
 
@@ -239,15 +252,16 @@ class OptimizeReader(FastHttpUser):
     insecure = False
 
     def __init__(self, environment: Environment) -> None:
-        assert OPTIMIZE is not None and OPTIMIZE_TOKENS is not None and OPTIMIZE.collection_ids
-        self.host = OPTIMIZE.url  # --host names the gateway; this user talks to Optimize
-        self.collection = {"collectionId": OPTIMIZE.collection_ids[0]}
+        optimize = stack().target.optimize
+        assert optimize is not None and optimize.client is not None and optimize.collection_ids
+        self.host = optimize.url  # --host names the gateway; this user talks to Optimize
+        self.collection = {"collectionId": optimize.collection_ids[0]}
+        self.tokens = optimize_tokens(optimize.client, optimize.audience)
         self.ssl_context_factory = target_ssl_context
         super().__init__(environment)
 
     def headers(self) -> dict[str, str]:
-        assert OPTIMIZE_TOKENS is not None
-        return {"Authorization": f"Bearer {OPTIMIZE_TOKENS.token()}"}
+        return {"Authorization": f"Bearer {self.tokens.token()}"}
 
     @task
     def dashboards(self) -> None:

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness.backends import Stack
+from harness.deployment import Stack
 from harness.errors import StackError
 from harness.load.thresholds import LoadResult
 

@@ -17,11 +17,22 @@ from typing import Protocol
 import grpc
 import requests
 
-from harness.clients import gateway as gateway_client
+from harness.clients.gateway import GatewayCalls
 from harness.config import Gateway, Target
+from harness.deployment import grpc_channel, tls_verify
+from harness.probes import http_routes
 from harness.probes.jwt import Credential
 
 HTTP_TIMEOUT_S = 10
+# The route tables (harness/api_routes/) of the HTTP APIs below.
+KEYCLOAK_ADMIN_ROUTES, OPTIMIZE_ROUTES, OPERATE_ROUTES = "keycloak-admin", "optimize-public", "operate-v1"
+ORCHESTRATION_ROUTES = "orchestration-v2"
+# The Orchestration Cluster's decoder with one provider (OidcAccessTokenDecoderFactory.java,
+# TokenValidatorFactory.java) runs Spring's timestamp validator and, with `oidc.audiences` set, the audience
+# one: it compares no `iss`, and the product documents no issuer check, so AUTH-014 has nothing to hold it to.
+ISSUER_UNCHECKED = ("the Orchestration Cluster does not compare a token's issuer with one OIDC provider "
+                    "(TokenValidatorFactory: timestamps and, when configured, audiences only; keys come from "
+                    "the provider's JWKS), and promises no issuer check")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,6 +57,10 @@ class Endpoint(Protocol):
     audience: str | None  # the token audience it takes; None: the client's own (Target clients.<name>.audience)
     # The statuses that refuse a call without credentials, as the product documents them.
     anonymous_refusals: frozenset[str]
+    # The clock leeway its verifier allows, where it is not the Target's identity.clock_skew_s.
+    clock_skew_s: float | None
+    # Checks the product does not promise on this endpoint, each with the reason (they skip, saying it).
+    unpromised: Mapping[str, str]
 
     def send(self, credential: Credential) -> Answer: ...
 
@@ -60,40 +75,40 @@ class GatewayEndpoint:
     client: str = "default"
     audience: str | None = None
     anonymous_refusals: frozenset[str] = frozenset({grpc.StatusCode.UNAUTHENTICATED.name})
+    clock_skew_s: float | None = None
+    unpromised: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def send(self, credential: Credential) -> Answer:
-        result = gateway_client.topology(self.gateway, self.ca_file, credential.authorization,
-                                         query_token=credential.query_token)
+        channel = grpc_channel(self.gateway.address, self.gateway.tls, self.ca_file)
+        with GatewayCalls(channel, credential.authorization) as calls:
+            result = calls.topology(query_token=credential.query_token)
         return Answer(result.code.name, result.ok, result.code == grpc.StatusCode.UNAUTHENTICATED,
                       result.code == grpc.StatusCode.PERMISSION_DENIED, result.details)
 
 
 @dataclasses.dataclass(frozen=True)
 class HttpEndpoint:
-    """An HTTP API that takes Identity's bearer tokens; `url` answers 2xx to a client allowed to call it."""
+    """An HTTP API that takes Identity's bearer tokens, described by its routes (harness.probes.http_routes);
+    its representative route answers 2xx to a client allowed to call it."""
 
     name: str
     client: str
-    url: str
+    base: str
+    api: http_routes.ApiDescription
     verify: str | bool
     anonymous_refusals: frozenset[str] = frozenset({"HTTP 401"})
     audience: str | None = None
+    clock_skew_s: float | None = None
+    unpromised: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def send(self, credential: Credential) -> Answer:
-        headers = {} if credential.authorization is None else {"Authorization": credential.authorization}
-        params = {} if credential.query_token is None else {"access_token": credential.query_token}
-        try:
-            response = requests.get(self.url, headers=headers, params=params, verify=self.verify,
-                                    timeout=HTTP_TIMEOUT_S, allow_redirects=False)
-        except requests.ConnectionError as error:
+        with requests.Session() as session:
+            answer = http_routes.call(session, self.base, self.api.representative, credential, self.verify)
+        if answer.status is None:
             # A server may drop a request it will not parse (an oversized header) instead of answering.
-            return Answer("connection closed", False, False, False, type(error).__name__)
-        return Answer(f"HTTP {response.status_code}", response.ok, response.status_code == 401,
-                      response.status_code == 403, response.reason or "")
-
-
-def _verify(target: Target) -> str | bool:
-    return str(target.ca_file) if target.ca_file else True
+            return Answer("connection closed", False, False, False, answer.reason)
+        return Answer(f"HTTP {answer.status}", 200 <= answer.status < 300, answer.status == 401,
+                      answer.status == 403, answer.reason)
 
 
 def _gateway(target: Target) -> Endpoint | None:
@@ -105,39 +120,67 @@ def _identity_admin(target: Target) -> Endpoint | None:
     if identity is None or identity.admin_url is None or identity.admin_client is None:
         return None
     # Keycloak's admin REST API: listing a realm's clients needs a token with the realm-admin role.
-    return HttpEndpoint("identity-admin", identity.admin_client, f"{identity.admin_url}/clients",
-                        _verify(target), anonymous_refusals=frozenset({"HTTP 401", "HTTP 403"}))
+    return HttpEndpoint("identity-admin", identity.admin_client, identity.admin_url,
+                        http_routes.load(KEYCLOAK_ADMIN_ROUTES), tls_verify(target.ca_file),
+                        anonymous_refusals=frozenset({"HTTP 401", "HTTP 403"}))
 
 
 def _optimize(target: Target) -> Endpoint | None:
     optimize = target.optimize
-    if optimize is None or optimize.audience is None:
+    # Its caller is Optimize's API client: only it holds the public API's audience (TEN-011).
+    if optimize is None or optimize.audience is None or optimize.client is None:
         return None
-    client = next((name for name, c in target.clients.items() if c.tenants), None)
-    if client is None:
-        return None
-    # Listing a collection's dashboards is the cheapest call of Optimize's public API; an unknown
-    # collection lists none, so any collection id proves the token got in.
+    client = optimize.client
+    # Listing a collection's dashboards is the cheapest call of Optimize's public API (its representative
+    # route); an unknown collection lists none, so any collection id proves the token got in.
     collection = optimize.collection_ids[0] if optimize.collection_ids else "harness-probe"
-    return HttpEndpoint("optimize", client, f"{optimize.url.rstrip('/')}/api/public/dashboard?collectionId={collection}",
-                        _verify(target), audience=optimize.audience)
+    return HttpEndpoint("optimize", client, optimize.url, http_routes.load(OPTIMIZE_ROUTES, {"collection": collection}),
+                        tls_verify(target.ca_file), audience=optimize.audience)
+
+
+def _operate(target: Target) -> Endpoint | None:
+    operate = target.operate
+    if operate is None or operate.audience is None or "default" not in target.clients:
+        return None
+    # Searching incidents is Operate's representative route; a search that matches nothing is still 200.
+    return HttpEndpoint("operate", "default", operate.url, http_routes.load(OPERATE_ROUTES),
+                        tls_verify(target.ca_file), audience=operate.audience)
+
+
+def _orchestration(target: Target) -> Endpoint | None:
+    cluster = target.orchestration
+    url = None if cluster is None else cluster.oidc_endpoint
+    if cluster is None or url is None or cluster.client is None:
+        return None
+    # The REST API v2 of a cluster with the oidc method; reading the topology is its representative route.
+    return HttpEndpoint("orchestration", cluster.client, url, http_routes.load(ORCHESTRATION_ROUTES),
+                        tls_verify(target.ca_file), audience=cluster.audience, clock_skew_s=cluster.clock_skew_s,
+                        unpromised={"AUTH-014": ISSUER_UNCHECKED})
 
 
 @dataclasses.dataclass(frozen=True)
 class EndpointKind:
-    """One kind of authenticated endpoint; `build` returns None when the Target does not declare it."""
+    """One kind of authenticated endpoint; `build` returns None when the Target does not declare it.
+    `routes` names an HTTP API's route table (harness/api_routes/), whose every route AUTH-041 probes."""
 
     name: str
     build: Callable[[Target], Endpoint | None]
     absent: str
+    routes: str | None = None
 
 
 KINDS: dict[str, EndpointKind] = {kind.name: kind for kind in (
     EndpointKind("gateway", _gateway, "the target declares no gateway"),
     EndpointKind("identity-admin", _identity_admin,
-                 "the target declares no Identity admin API (identity.admin_url and identity.admin_client)"),
+                 "the target declares no Identity admin API (identity.admin_url and identity.admin_client)",
+                 KEYCLOAK_ADMIN_ROUTES),
     EndpointKind("optimize", _optimize, "the target declares no Optimize public API (optimize.url and "
-                                        "optimize.audience) or no client with tenants to call it"),
+                                        "optimize.audience) or no optimize.client to call it", OPTIMIZE_ROUTES),
+    EndpointKind("operate", _operate, "the target declares no Operate API (operate.url and operate.audience) "
+                                      "or no default client to call it", OPERATE_ROUTES),
+    EndpointKind("orchestration", _orchestration, "the target declares no Orchestration Cluster with the oidc method "
+                 "(orchestration.auth: oidc or orchestration.oidc_url) or no orchestration.client to call it",
+                 ORCHESTRATION_ROUTES),
 )}
 
 
@@ -182,17 +225,21 @@ def _search(target: Target, environ: Mapping[str, str]) -> AnonymousOnlyEndpoint
     credential = None if credentials is None else "Basic " + base64.b64encode(
         f"{credentials[0]}:{credentials[1].get_secret_value()}".encode()).decode()
     # Elasticsearch 8: 401 with WWW-Authenticate challenges (RFC 9110 15.5.2).
-    return AnonymousOnlyEndpoint("search", target.search.url, _verify(target), frozenset({401}), credential)
+    return AnonymousOnlyEndpoint("search", target.search.url, tls_verify(target.ca_file), frozenset({401}), credential)
 
 
 def _vault(target: Target, environ: Mapping[str, str]) -> AnonymousOnlyEndpoint | None:
     vault = target.vault
     if vault is None:
         return None
-    # Listing the KV mount needs a token granting list; Vault refuses a call without one with 403.
+    # Reading a declared KV path (else listing the mount) needs a token granting it; Vault refuses a call
+    # without one with 403. A declared path keeps the positive control within a least-privilege operator
+    # token's reach, where listing the mount root would get 403 for lack of `list` there.
     token = environ.get(vault.admin_token_env) if vault.admin_token_env else None
-    url = f"{vault.url.rstrip('/')}/v1/{vault.mount}/metadata/?list=true"
-    return AnonymousOnlyEndpoint("vault", url, _verify(target), frozenset({403}),
+    paths = [role.path for role in vault.approles.values()]
+    resource = f"data/{paths[0]}" if paths else "metadata/?list=true"
+    url = f"{vault.url.rstrip('/')}/v1/{vault.mount}/{resource}"
+    return AnonymousOnlyEndpoint("vault", url, tls_verify(target.ca_file), frozenset({403}),
                                  f"Bearer {token}" if token else None)
 
 

@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import itertools
 import re
 from collections.abc import Iterable, Mapping
-from importlib import resources
 from typing import Any
 
-import yaml
+import requests
 from drheader import Drheader
 
-from harness.errors import UsageError
+from harness.header_rules import MUST_NOT_MATCH, HeaderRule
 
 MIN_MAX_AGE = "min-max-age"
-MUST_NOT_MATCH = "must-not-match"
 EXTENSIONS = (MIN_MAX_AGE, MUST_NOT_MATCH)
+# Response headers whose value belongs to a session: the Orchestration Cluster's double-submit CSRF token.
+SESSION_HEADERS = frozenset({"x-csrf-token"})
 MAX_AGE = re.compile(r"(?i)(?:^|;)\s*max-age\s*=\s*\"?(\d+)\"?")
 
 
@@ -39,10 +40,37 @@ class Response:
     cookies: tuple[str, ...] = ()  # Set-Cookie values with the cookie's value redacted, attributes kept
     plain_http: bool = False
     error: bool = False
+    endpoint: str = ""  # the Target section that answered (optimize, gateway, identity...)
+    kind: str = "webapp"  # the endpoint's kind, which picks the rules that apply (header_rules.yaml)
 
     def as_evidence(self) -> dict[str, Any]:
-        return {"route": self.route, "url": self.url, "status": self.status, "headers": dict(self.headers),
-                "set_cookie": list(self.cookies)}
+        return {"endpoint": self.endpoint, "kind": self.kind, "route": self.route, "url": self.url,
+                "status": self.status, "headers": dict(self.headers), "set_cookie": list(self.cookies)}
+
+
+def from_requests(route: str, raw: requests.Response, endpoint: str, kind: str,
+                  plain_http: bool = False) -> Response:
+    """A response as the rules judge it: Set-Cookie apart with its values redacted, and so the values of
+    headers that carry session material (a CSRF token handed out on login)."""
+    headers = {name: "<redacted>" if name.lower() in SESSION_HEADERS else value
+               for name, value in raw.headers.items() if name.lower() != "set-cookie"}
+    cookies = tuple(redact_cookie(c) for c in raw.raw.headers.getlist("Set-Cookie"))
+    return Response(route, raw.url, raw.status_code, headers, cookies, plain_http=plain_http,
+                    error=raw.status_code >= 400, endpoint=endpoint, kind=kind)
+
+
+@dataclasses.dataclass(frozen=True)
+class Observed:
+    """The responses per route, and why any expected route could not be fetched."""
+
+    responses: tuple[Response, ...]
+    not_probed: dict[str, str]
+
+    def __add__(self, other: Observed) -> Observed:
+        return Observed(self.responses + other.responses, {**self.not_probed, **other.not_probed})
+
+    def evidence(self) -> dict[str, object]:
+        return {"routes": [r.as_evidence() for r in self.responses], "not_probed": self.not_probed}
 
 
 def redact_cookie(set_cookie: str) -> str:
@@ -52,25 +80,12 @@ def redact_cookie(set_cookie: str) -> str:
     return f"{name}=<redacted>" + (f";{attributes}" if attributes else "")
 
 
-@dataclasses.dataclass(frozen=True)
-class HeaderRule:
-    """One control: it holds on a response when any one of its rulesets has no findings."""
-
-    name: str
-    check: str
-    any_of: tuple[Mapping[str, Mapping[str, Any]], ...]
-    plain_http: bool = True
-
-    def required_headers(self) -> frozenset[str]:
-        """The headers this rule asks responses to carry (lower case), to compare what error pages lack."""
-        return frozenset(header.lower() for ruleset in self.any_of for header, config in ruleset.items()
-                         if str({k.lower(): v for k, v in config.items()}["required"]).lower() == "true")
-
-    def findings(self, response: Response) -> list[str]:
-        """Why the rule fails on `response` (empty when it holds); one line per broken ruleset item."""
-        if response.plain_http and not self.plain_http:
+def findings(rule: HeaderRule, response: Response) -> list[str]:
+        """Why the rule fails on `response` (empty when it holds or does not apply to the response's
+        endpoint kind); one line per broken ruleset item."""
+        if (response.plain_http and not rule.plain_http) or response.kind not in rule.applies_to:
             return []
-        per_ruleset = [_ruleset_findings(ruleset, response) for ruleset in self.any_of]
+        per_ruleset = [_ruleset_findings(ruleset, response) for ruleset in rule.any_of]
         if any(not found for found in per_ruleset):
             return []
         return [line for found in per_ruleset for line in found]
@@ -105,40 +120,25 @@ def _extension_findings(header: str, config: Mapping[str, Any], response: Respon
     return lines
 
 
-def load_rules(overrides: Mapping[str, Any] | None = None) -> dict[str, HeaderRule]:
-    """The shipped rules, with any rule a target file replaces by name; errors name the rule."""
-    shipped = yaml.safe_load(resources.files(__package__).joinpath("header_rules.yaml").read_text())
-    merged = {**shipped}
-    for name, replacement in (overrides or {}).items():
-        if name not in shipped:
-            raise UsageError(f"headers.rules.{name}: no such rule; valid: {', '.join(sorted(shipped))}")
-        merged[name] = {**shipped[name], **replacement}
-    return {name: _parse_rule(name, data) for name, data in merged.items()}
-
-
-def _parse_rule(name: str, data: Mapping[str, Any]) -> HeaderRule:
-    any_of = data.get("any-of")
-    if not isinstance(any_of, list) or not any_of or not all(isinstance(r, dict) for r in any_of):
-        raise UsageError(f"headers.rules.{name}.any-of: must be a non-empty list of drheader rulesets")
-    for ruleset in any_of:
-        for header, config in ruleset.items():
-            if not isinstance(config, dict) or "required" not in {k.lower() for k in config}:
-                raise UsageError(f"headers.rules.{name}.any-of.{header}: needs a drheader ruleset with Required")
-    return HeaderRule(name=name, check=str(data["check"]), any_of=tuple(any_of),
-                      plain_http=bool(data.get("plain-http", True)))
-
-
 def missing_on_errors(rules: Iterable[HeaderRule], responses: Iterable[Response]) -> dict[str, list[str]]:
-    """Per error route, the rule headers the successful pages send but it lacks: a header that protects
-    only the happy path leaves error pages (often attacker-reachable by any URL) unprotected."""
+    """Per error route, the rule headers its endpoint's successful answers send but it lacks: a header
+    that protects only the happy path leaves error pages (often attacker-reachable by any URL)
+    unprotected. Each endpoint is compared with itself; an endpoint without a successful answer is not."""
     watched = frozenset().union(*(rule.required_headers() for rule in rules))
-    https = [r for r in responses if not r.plain_http]
-    pages = [_names(r) & watched for r in https if not r.error]
-    if not pages:
-        return {}
-    sent_on_pages = frozenset.intersection(*pages)
-    gaps = {r.route: sorted(sent_on_pages - _names(r)) for r in https if r.error}
+    https = sorted((r for r in responses if not r.plain_http), key=lambda r: r.endpoint)
+    gaps: dict[str, list[str]] = {}
+    for _, answers in itertools.groupby(https, key=lambda r: r.endpoint):
+        group = list(answers)
+        pages = [_names(r) & watched for r in group if not r.error]
+        if not pages:
+            continue
+        sent_on_pages = frozenset.intersection(*pages)
+        gaps |= {_where(r): sorted(sent_on_pages - _names(r)) for r in group if r.error}
     return {route: lacking for route, lacking in gaps.items() if lacking}
+
+
+def _where(response: Response) -> str:
+    return f"{response.endpoint} {response.route}" if response.endpoint else response.route
 
 
 def _names(response: Response) -> frozenset[str]:

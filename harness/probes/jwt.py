@@ -49,6 +49,12 @@ def split(token: str) -> tuple[dict[str, Any], dict[str, Any], str]:
     return decode_part(header), decode_part(claims), signature
 
 
+def audiences(token: str) -> list[str]:
+    """The `aud` of a token as a list: Keycloak writes one audience as a string, several as an array."""
+    aud = split(token)[1].get("aud")
+    return [str(a) for a in aud] if isinstance(aud, list) else [] if aud is None else [str(aud)]
+
+
 @dataclasses.dataclass(frozen=True)
 class Material:
     """What an attacker has: one genuine token and the public key that verifies it (from the JWKS).
@@ -216,6 +222,17 @@ def unknown_kid(material: Material) -> Credential:
     return bearer(sign_rs256({**header, "kid": ATTACKER_KID}, claims, attacker_key()))
 
 
+def _kid_near_miss(kid: Callable[[str], dict[str, Any]]) -> Callable[[Material], Credential]:
+    """Signed by the attacker key under a `kid` header close to the real one (`kid(real)` is the header's
+    kid entry, or {} for none): a verifier that matches key ids loosely, or falls back to some other key
+    when the id matches none, must still refuse the signature."""
+    def build(material: Material) -> Credential:
+        header, claims, _ = split(material.token)
+        others = {name: value for name, value in header.items() if name != "kid"}
+        return bearer(sign_rs256({**others, **kid(str(header.get("kid", "")))}, claims, attacker_key()))
+    return build
+
+
 def kid_traversal(material: Material) -> Credential:
     """HS256 keyed with the empty content of the file the `kid` walks to."""
     header, claims, _ = split(material.token)
@@ -242,13 +259,16 @@ class Forgery:
 
     `refusal` is what a correct endpoint answers: `unauthenticated` (UNAUTHENTICATED, 401) for a credential
     that fails verification, `anonymous` (the endpoint's refusals of an anonymous call, which may be a
-    redirect to a login page) for one the endpoint must not even see as a credential."""
+    redirect to a login page) for one the endpoint must not even see as a credential, `not_served` for a
+    call whose refusal products word differently but which must never succeed: a token in the URL is not
+    UNAUTHENTICATED on a Zeebe gateway that checks tokens itself, whose gRPC server resolves the method from
+    the whole `:path` (query included) and answers UNIMPLEMENTED before any interceptor runs."""
 
     name: str
     check: str
     description: str
     build: Callable[[Material], Credential]
-    refusal: Literal["unauthenticated", "anonymous"] = "unauthenticated"
+    refusal: Literal["unauthenticated", "anonymous", "not_served"] = "unauthenticated"
 
 
 FORGERIES: dict[str, Forgery] = {forgery.name: forgery for forgery in (
@@ -256,7 +276,7 @@ FORGERIES: dict[str, Forgery] = {forgery.name: forgery for forgery in (
     Forgery("empty_bearer", "AUTH-004", "'Bearer ' with nothing after it", empty_bearer),
     Forgery("wrong_scheme", "AUTH-005", "the genuine token under the Basic scheme", wrong_scheme),
     Forgery("query_string", "AUTH-007", "the genuine token in ?access_token= and no header", query_string,
-            "anonymous"),
+            "not_served"),
     Forgery("two_segments", "AUTH-006", "header.payload without a signature segment", two_segments),
     Forgery("bad_base64", "AUTH-006", "a payload segment outside the base64url alphabet", bad_base64),
     Forgery("bad_json", "AUTH-006", "a payload segment that is not JSON", bad_json),
@@ -278,6 +298,18 @@ FORGERIES: dict[str, Forgery] = {forgery.name: forgery for forgery in (
             _tampered(_more_permissions)),
     Forgery("tampered_expiry", "AUTH-011", "exp a year ahead under the old signature", _tampered(_longer_life)),
     Forgery("unknown_kid", "AUTH-016", "signed by an attacker key under a kid the JWKS lacks", unknown_kid),
+    Forgery("kid_case", "AUTH-016", "signed by an attacker key under the real kid in upper case",
+            _kid_near_miss(lambda kid: {"kid": kid.upper() if kid.upper() != kid else kid.lower()})),
+    Forgery("kid_prefix", "AUTH-016", "signed by an attacker key under the real kid less its last character",
+            _kid_near_miss(lambda kid: {"kid": kid[:-1]})),
+    Forgery("kid_suffixed", "AUTH-016", "signed by an attacker key under the real kid with a suffix",
+            _kid_near_miss(lambda kid: {"kid": kid + "-attacker"})),
+    Forgery("kid_absent", "AUTH-016", "signed by an attacker key, no kid header", _kid_near_miss(lambda kid: {})),
+    Forgery("kid_empty", "AUTH-016", "signed by an attacker key under an empty kid",
+            _kid_near_miss(lambda kid: {"kid": ""})),
+    Forgery("kid_null", "AUTH-016", "signed by an attacker key under kid null", _kid_near_miss(lambda kid: {"kid": None})),
+    Forgery("kid_array", "AUTH-016", "signed by an attacker key under a kid array holding the real kid",
+            _kid_near_miss(lambda kid: {"kid": [kid]})),
     Forgery("kid_traversal", "AUTH-017", f"HS256 with an empty key and kid {TRAVERSAL_KID}", kid_traversal),
     Forgery("jku_attacker", "AUTH-018", "signed by an attacker key its jku header points to",
             _attacker_header(lambda: {"jku": ATTACKER_KEYS_URL})),
@@ -292,3 +324,12 @@ FORGERIES: dict[str, Forgery] = {forgery.name: forgery for forgery in (
 def forgeries_of(check: str) -> list[Forgery]:
     """The forgeries a check sends, in registry order."""
     return [forgery for forgery in FORGERIES.values() if forgery.check == check]
+
+# One forgery per way a verifier can go wrong (no check at all, alg none, no signature check, a foreign key
+# under the real kid): what the whole-surface checks (AUTH-040, AUTH-041) send to every method and route,
+# while the full catalog runs on each endpoint's representative call.
+REPRESENTATIVE = ("no_header", "alg_none", "signature_stripped", "foreign_key_real_kid")
+
+
+def representative_credentials(material: Material) -> dict[str, Credential]:
+    return {name: FORGERIES[name].build(material) for name in REPRESENTATIVE}

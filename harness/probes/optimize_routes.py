@@ -9,42 +9,27 @@ and the plain-HTTP port's redirect when the target declares one.
 
 from __future__ import annotations
 
-import dataclasses
-
 import requests
 
-from harness.backends import Stack
-from harness.clients.optimize import api_as, optimize_of
-from harness.probes.headers import Response, redact_cookie
+from harness.clients.optimize import optimize_of
+from harness.deployment import Stack
+from harness.probes.endpoint_responses import OPTIMIZE
+from harness.probes.headers import Observed, Response, from_requests
 
 TIMEOUT_S = 10
 NOT_FOUND_PATH = "/harness-probe/no-such-page"
 LOGIN_PATH = "/login"
 
 
-@dataclasses.dataclass(frozen=True)
-class Observed:
-    """The responses per route, and why any expected route could not be fetched."""
-
-    responses: tuple[Response, ...]
-    not_probed: dict[str, str]
-
-    def evidence(self) -> dict[str, object]:
-        return {"routes": [r.as_evidence() for r in self.responses], "not_probed": self.not_probed}
-
-
 def _response(route: str, raw: requests.Response, plain_http: bool = False) -> Response:
-    headers = {name: value for name, value in raw.headers.items() if name.lower() != "set-cookie"}
-    cookies = tuple(redact_cookie(c) for c in raw.raw.headers.getlist("Set-Cookie"))
-    return Response(route, raw.url, raw.status_code, headers, cookies, plain_http=plain_http,
-                    error=raw.status_code >= 400)
+    return from_requests(route, raw, *OPTIMIZE, plain_http=plain_http)
 
 
 def observe(stack: Stack) -> Observed:
     """Fetch each route once, without following redirects (a redirect is a response of its own)."""
     optimize = optimize_of(stack)
     base = optimize.url.rstrip("/")
-    verify: str | bool = str(stack.target.ca_file) if stack.target.ca_file else True
+    verify = stack.verify
     anonymous = requests.Session()
     responses: list[Response] = []
     not_probed: dict[str, str] = {}
@@ -65,7 +50,7 @@ def observe(stack: Stack) -> Observed:
     if optimize.client is None:
         not_probed["api-with-token"] = "the target names no optimize.client to fetch a token for"
     else:
-        api = api_as(stack, optimize.client)
+        api = stack.optimize(optimize.client)
         raw = api.session.get(api_path, params=params, timeout=TIMEOUT_S, verify=verify, allow_redirects=False)
         responses.append(_response("api-with-token", raw))
     if optimize.client is None or not optimize.login_form:

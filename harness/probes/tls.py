@@ -16,7 +16,6 @@ import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -43,7 +42,7 @@ from sslyze.mozilla_tls_profile.tls_config_checker import (
     check_server_against_tls_configuration,
 )
 
-from harness.config import Gateway, Identity, Target
+from harness.config import Target
 
 VERSION_COMMANDS = {
     "SSL 2.0": ScanCommand.SSL_2_0_CIPHER_SUITES,
@@ -82,28 +81,17 @@ class Endpoint:
         return f"{self.host}:{self.port}"
 
 
-def _from_url(name: str, url: str) -> Endpoint:
-    parts = urlsplit(url)
-    https = parts.scheme == "https"
-    return Endpoint(name, parts.hostname or "", parts.port or (443 if https else 80), https)
-
-
 def endpoints(target: Target) -> tuple[Endpoint, ...]:
-    """Every endpoint the Target declares: the gateway (through the proxy), Identity's token URL host, and
-    every service field with a `url` (optimize, search, vault, and any added later), deduplicated by address."""
-    found: list[Endpoint] = []
-    for field in type(target).model_fields:
-        value = getattr(target, field)
-        if isinstance(value, Gateway):
-            host, port = value.address.rsplit(":", 1)
-            found.append(Endpoint(field, host, int(port), value.tls))
-        elif isinstance(value, Identity):
-            found.append(_from_url(field, value.token_url))
-        elif isinstance(getattr(value, "url", None), str):
-            found.append(_from_url(field, value.url))
+    """Every endpoint the Target declares (Target.endpoints), deduplicated by address. A section's first
+    address is named by the section; another address of it (the cluster's oidc listener, its gRPC port) by
+    the field that declares it, so each scan keeps its own name."""
     unique: dict[str, Endpoint] = {}
-    for endpoint in found:
-        unique.setdefault(endpoint.address, endpoint)
+    for endpoint in target.endpoints():
+        if endpoint.address in unique:
+            continue
+        named = {e.name for e in unique.values()}
+        name = endpoint.section if endpoint.section not in named else endpoint.subject
+        unique[endpoint.address] = Endpoint(name, endpoint.host, endpoint.port, endpoint.tls)
     return tuple(unique.values())
 
 

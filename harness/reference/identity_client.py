@@ -7,8 +7,9 @@ authorizations of `security.auth.ccsm.baseUrl`) both do this, so they share one 
   key rotation is followed within that bound; stale keys are kept only while Identity cannot be reached
   (it cannot have rotated them then), never once a fresh JWKS without them has been read.
 - `TenantGrants` asks Identity which tenants a caller's token may use (`GET /api/tenants`, as Camunda's
-  Identity SDK does), cached per client for `ttl_s` (Zeebe's tenant cache, Optimize's
-  `caches.cloudTenantAuthorizations`). When Identity cannot say, it raises `IdentityUnavailable`, and each
+  Identity SDK does), cached for `ttl_s`: per token in Zeebe (its `IdentityTenantService` keys a Guava
+  cache by the token, 5 s after write, at most 1000 entries), per client in Optimize
+  (`caches.cloudTenantAuthorizations`). When Identity cannot say, it raises `IdentityUnavailable`, and each
   service fails closed in its own way; weakness `identity_down_fail_open` answers "every tenant" instead,
   and `tenant_revocation_ignored` never drops a tenant once granted.
 """
@@ -77,27 +78,40 @@ class JwksCache:
             await self._refresh()
         return self.keys.get(kid)
 
-    async def verify(self, token: str, audience: str, issuer: str) -> dict[str, Any]:
+    async def verify(self, token: str, audience: str, issuer: str, *, audience_only: bool = False) -> dict[str, Any]:
         """The claims of an RS256 token signed by a published key, for `audience` from `issuer`, valid now;
-        jwt.PyJWTError otherwise (callers log only its type: the token itself is a secret)."""
+        jwt.PyJWTError otherwise (callers log only its type: the token itself is a secret).
+
+        `audience_only` checks the signature and the audience and nothing else, as Optimize's public-API
+        decoder did while `setJwtValidator(new AudienceValidator(...))` replaced Spring's default validators
+        (CCSMSecurityConfigurerAdapter, see ../shared/FIDELITY.md): weakness optimize_exp_ignored."""
         kid = jwt.get_unverified_header(token).get("kid", "")
         key = await self.key(str(kid))
         if key is None:
             raise jwt.InvalidKeyError("no signing key with this kid")
+        if audience_only:
+            return jwt.decode(token, key, algorithms=["RS256"], audience=audience,
+                              options={"require": ["aud"], "verify_exp": False, "verify_nbf": False,
+                                       "verify_iss": False, "verify_iat": False})
         return jwt.decode(token, key, algorithms=["RS256"], audience=audience, issuer=issuer,
                           options={"require": ["exp", "iss", "aud"]})
 
 
 class TenantGrants:
-    """Tenants per client, as Identity reports them for the caller's token, cached for `ttl_s`."""
+    """Tenants per caller, as Identity reports them for the caller's token, cached for `ttl_s` under the token
+    (`per_token`, Zeebe) or the client id (Optimize), keeping at most `MAX_CACHED` callers."""
 
-    def __init__(self, http: IdentityHttp, url: str, ttl_s: float, profile: Profile) -> None:
-        self.http, self.url, self.ttl_s, self.profile = http, url, ttl_s, profile
+    MAX_CACHED = 1000
+
+    def __init__(self, http: IdentityHttp, url: str, ttl_s: float, profile: Profile, *,
+                 per_token: bool = False) -> None:
+        self.http, self.url, self.ttl_s, self.profile, self.per_token = http, url, ttl_s, profile, per_token
         self.cache: dict[str, tuple[float, frozenset[str]]] = {}
 
     async def for_token(self, client_id: str, token: str) -> frozenset[str] | None:
-        """The client's tenants; None (every tenant) only under `identity_down_fail_open`."""
-        cached = self.cache.get(client_id)
+        """The caller's tenants; None (every tenant) only under `identity_down_fail_open`."""
+        key = token if self.per_token else client_id
+        cached = self.cache.get(key)
         if cached is not None and time.monotonic() - cached[0] < self.ttl_s:
             return cached[1]
         try:
@@ -110,8 +124,15 @@ class TenantGrants:
             raise IdentityUnavailable(type(exc).__name__) from None
         if cached is not None and self.profile.has("tenant_revocation_ignored"):
             tenants |= cached[1]  # new grants are merged in, but nothing once granted is ever dropped
-        self.cache[client_id] = (time.monotonic(), tenants)
+        self._remember(key, tenants)
         return tenants
+
+    def _remember(self, key: str, tenants: frozenset[str]) -> None:
+        """Cache an answer; past MAX_CACHED callers the oldest entry goes (Guava's size bound)."""
+        self.cache.pop(key, None)
+        if len(self.cache) >= self.MAX_CACHED:
+            del self.cache[next(iter(self.cache))]
+        self.cache[key] = (time.monotonic(), tenants)
 
 
 def client_id_of(claims: dict[str, Any]) -> str:

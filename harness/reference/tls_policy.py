@@ -8,9 +8,12 @@ which sslyze's Mozilla checker flags; the reference stack therefore pins the pro
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from harness.reference.pki import DEFAULT_HOSTS, Pki, ServerCert
 from harness.reference.profile import Profile
+
+if TYPE_CHECKING:  # every service imports this module for its ciphers; only the stack's planner issues certs
+    from harness.reference.pki import Pki, ServerCert
 
 # Mozilla's "intermediate" configuration (TLS 1.2 suites; TLS 1.3 suites are OpenSSL's defaults).
 INTERMEDIATE_CIPHERS = ("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
@@ -43,5 +46,7 @@ def client_facing_cert(pki: Pki, name: str, profile: Profile) -> ServerCert:
         return pki.issue(name, hosts=(WRONG_HOST,))
     if profile.has("cert_untrusted"):
         return pki.issue(name, self_signed=True)
+    from harness.reference.pki import DEFAULT_HOSTS
+
     # Also the service's own name: services inside the stack (workers) reach the proxy by it.
     return pki.issue(name, (*DEFAULT_HOSTS, name))

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from harness.errors import UsageError
+from harness.user_files import read_text
 
 Regression = Literal["new-failure", "fixed", "still-failing"]
 FAILING = frozenset({"failed", "error"})
@@ -18,18 +19,21 @@ def worst(outcomes: list[str]) -> str:
     return min(outcomes, key=lambda outcome: SEVERITY_OF_OUTCOME.get(outcome, len(SEVERITY_OF_OUTCOME)))
 
 
+# A report.json of every check with its evidence is a few hundred KB; this leaves room for big evidence.
+MAX_REPORT_BYTES = 50_000_000
+
+
 def load(path: Path) -> dict[str, str]:
     """Check id -> outcome from a report.json (or a directory holding one)."""
     if path.is_dir():
         path = path / "report.json"
+    text = read_text(path, "--baseline", MAX_REPORT_BYTES)
     try:
-        report = json.loads(path.read_text(encoding="utf-8"))
+        report = json.loads(text)
         by_id: dict[str, list[str]] = {}
         for check in report["checks"]:
             by_id.setdefault(str(check["id"]), []).append(str(check["outcome"]))
-    except OSError as exc:
-        raise UsageError(f"--baseline: cannot read {path}: {exc.strerror}") from None
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise UsageError(f"--baseline: {path}: not a harness report.json (needs checks[].id and .outcome)") from None
     return {check_id: worst(outcomes) for check_id, outcomes in by_id.items()}
 

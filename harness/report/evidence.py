@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import pytest
 
@@ -32,14 +35,36 @@ class Evidence:
         return dict(self._facts)
 
 
+def _base64_runs(secret: bytes) -> set[str]:
+    """The base64 characters that encode only the secret's bytes, at each of the three alignments it can
+    have inside a longer value (`client:secret` in an HTTP Basic header, a secret inside a JSON body)."""
+    runs = set()
+    for offset in range(3):
+        encoded = base64.b64encode(bytes(offset) + secret).decode()
+        first_group, end_group = -(-offset // 3), (offset + len(secret)) // 3
+        runs.add(encoded[4 * first_group:4 * end_group])
+    return runs
+
+
+def encodings(secret: str) -> set[str]:
+    """Every form a secret takes on its way out: raw, percent-encoded (both ways, as in a URL or a form
+    body), JSON- and repr-escaped (a logged dict, a traceback's locals), and base64."""
+    forms = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret), json.dumps(secret)[1:-1],
+             json.dumps(secret, ensure_ascii=False)[1:-1], repr(secret)[1:-1], repr(secret.encode())[2:-1]}
+    forms |= _base64_runs(secret.encode())
+    return {form for form in forms if len(form) >= MIN_SECRET_LENGTH}
+
+
 class Redactor:
-    """Removes known secret values, bearer credentials and anything shaped like a JWT."""
+    """Removes known secret values in every encoding, bearer credentials and anything shaped like a JWT."""
 
     def __init__(self) -> None:
         self._secrets: set[str] = set()
 
     def add_secrets(self, values: Iterable[str]) -> None:
-        self._secrets.update(v for v in values if len(v) >= MIN_SECRET_LENGTH)
+        for value in values:
+            if len(value) >= MIN_SECRET_LENGTH:
+                self._secrets |= encodings(value)
 
     def text(self, value: str) -> str:
         for secret in sorted(self._secrets, key=len, reverse=True):

@@ -15,7 +15,8 @@ import pytest
 
 from harness.catalog import Severity
 from harness.errors import UsageError
-from harness.report.results import CheckResult, ResultCollector
+from harness.report.model import CheckResult
+from harness.report.results import ResultCollector
 
 SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low")
 CLEAN, FINDINGS, ERRORED, NOTHING_TESTED = 0, 1, 2, 5

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from harness.report.results import OUTCOMES, Run
+from harness.report.model import OUTCOMES, Run
 
 FILE_NAME = "report.html"
 _ENV = jinja2.Environment(loader=jinja2.PackageLoader("harness.report", "templates"),

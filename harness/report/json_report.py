@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from harness.report.results import Run
+from harness.report.model import Run
 
 FILE_NAME = "report.json"
 

@@ -13,7 +13,7 @@ import pytest
 # names every check's testcase without each test asking for a fixture.
 from _pytest.junitxml import xml_key
 
-from harness.report.results import junit_name
+from harness.report.model import junit_name
 
 
 class JunitCheckNames:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from harness.catalog import CHECKS
+from harness.errors import UsageError
 from harness.report import baseline, html, json_report, sarif, waivers
 from harness.report.evidence import Redactor
 from harness.report.exit_policy import ExitPolicy, parse_fail_on
@@ -17,9 +19,29 @@ from harness.report.results import ResultCollector
 WRITERS = (json_report.write, sarif.write, html.write)
 
 
+def writable_dir(option: str, value: str) -> Path:
+    """A folder reports can be written into, made now if missing, so a bad path is a usage error before
+    the run rather than a traceback after it."""
+    path = Path(value)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise UsageError(f"{option}: {value} exists and is not a folder") from None
+    except OSError as exc:
+        raise UsageError(f"{option}: cannot create {value}: {exc.strerror}") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise UsageError(f"{option}: {value} is not writable")
+    return path
+
+
 def register(config: pytest.Config, profile: str, redact: Redactor) -> None:
-    """Raises UsageError (one line naming the option) for a bad baseline or waiver file."""
+    """Raises UsageError (one line naming the option) for a bad baseline or waiver file, or a report path
+    that cannot be written."""
     report_dir = config.getoption("report_dir")
+    if report_dir:
+        writable_dir("--report-dir", report_dir)
+    if config.getoption("xmlpath", None):
+        writable_dir("--junit-xml", str(Path(config.getoption("xmlpath")).parent or "."))
     baseline_path = config.getoption("baseline")
     waivers_path = config.getoption("waivers")
     collector = ResultCollector(

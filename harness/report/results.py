@@ -6,7 +6,6 @@ waivers, baseline regressions and redaction are applied in exactly one place.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import time
 from collections.abc import Callable, Generator
@@ -15,85 +14,15 @@ from typing import Any
 
 import pytest
 
-from harness.catalog import CHECKS, Check
+from harness.catalog import CHECKS
 from harness.outcome import VERDICT_EXCEPTIONS, verdict
 from harness.report import baseline as baseline_mod
 from harness.report import terminal
 from harness.report.evidence import Evidence, Redactor
+from harness.report.model import CheckResult, Run, junit_name
 from harness.report.waivers import Waiver
 
 TARGET_KEY = pytest.StashKey[dict[str, Any]]()
-OUTCOMES = ("passed", "failed", "skipped", "error", "waived")
-# Report order: the regression first, then what fails, then what is waived, then the rest.
-RANK = {"new-failure": 0, "error": 1, "failed": 2, "waived": 3, "fixed": 4, "skipped": 5, "passed": 6}
-
-
-@dataclasses.dataclass
-class CheckResult:
-    """One test implementing a check; a parametrized check has one result per parameter set."""
-
-    check: Check
-    test: str
-    name: str
-    path: str
-    line: int | None
-    outcome: str = "passed"
-    duration_s: float = 0.0
-    message: str = ""
-    evidence: dict[str, Any] = dataclasses.field(default_factory=dict)
-    waiver: Waiver | None = None
-    regression: baseline_mod.Regression | None = None
-
-    @property
-    def rank(self) -> int:
-        if self.regression == "new-failure":
-            return RANK["new-failure"]
-        return RANK.get(self.outcome, len(RANK))
-
-    def as_dict(self, today: datetime.date) -> dict[str, Any]:
-        entry = self.check.as_dict() | {
-            "outcome": self.outcome, "duration_s": round(self.duration_s, 3), "evidence": self.evidence,
-            "test": self.test, "name": self.name, "path": self.path, "line": self.line,
-            "regression": self.regression}
-        if self.message:
-            entry["message" if self.outcome != "skipped" else "skip_reason"] = self.message
-        if self.waiver is not None:
-            entry["waiver"] = self.waiver.as_dict(today)
-        return entry
-
-
-@dataclasses.dataclass(frozen=True)
-class Run:
-    """A finished run, redacted, results ordered as every report shows them."""
-
-    target: dict[str, Any]
-    profile: str
-    started: float
-    duration_s: float
-    results: list[CheckResult]
-    baseline: str | None
-    today: datetime.date
-
-    @property
-    def summary(self) -> dict[str, int]:
-        return {outcome: sum(1 for r in self.results if r.outcome == outcome) for outcome in OUTCOMES}
-
-    def with_regression(self, regression: str) -> list[CheckResult]:
-        return [r for r in self.results if r.regression == regression]
-
-    def scenarios(self) -> dict[str, list[CheckResult]]:
-        grouped: dict[str, list[CheckResult]] = {}
-        for result in self.results:
-            grouped.setdefault(result.check.scenario, []).append(result)
-        return grouped
-
-
-def junit_name(check_id: str, nodeid: str) -> str:
-    """The check id, plus the parameter suffix of a parametrized test so names stay unique."""
-    _, bracket, params = nodeid.partition("[")
-    return f"{check_id}[{params}" if bracket else check_id
-
-
 Writer = Callable[[Run, Path], Path]
 
 
@@ -136,18 +65,19 @@ class ResultCollector:
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
         outcome = yield
         report: pytest.TestReport = outcome.get_result()
-        self._redact_report(item.config, report)
+        self._redact_report(report)
         marker = item.get_closest_marker("check")
         if marker is not None:
             self._record(item, marker.args[0], report, call)
 
-    def _redact_report(self, config: pytest.Config, report: pytest.TestReport) -> None:
+    def _redact_report(self, report: pytest.TestReport) -> None:
         """Pytest's own output (tracebacks with argument values, captured output) goes through the
         redactor too, via the report's serialised form, before the terminal or JUnit see it."""
         if not report.longrepr and not report.sections:
             return
-        data = config.hook.pytest_report_to_serializable(config=config, report=report)
-        clean = config.hook.pytest_report_from_serializable(config=config, data=self.redact(data))
+        # The report's own (de)serialisation, not the pytest_report_*_serializable hooks: `--debug` traces
+        # every hook call with its result, and the unredacted form would land in pytest's trace file.
+        clean = pytest.TestReport._from_json(self.redact(report._to_json()))
         report.longrepr, report.sections = clean.longrepr, clean.sections
 
     def _record(self, item: pytest.Item, check_id: str, report: pytest.TestReport,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.catalog import CHECKS, Check
-from harness.report.results import CheckResult, Run
+from harness.report.model import CheckResult, Run
 
 FILE_NAME = "report.sarif"
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -25,7 +25,7 @@ REPORTED = frozenset({"failed", "error", "waived"})
 
 
 def _rule(check: Check) -> dict[str, Any]:
-    return {
+    return ({"help": {"text": check.remediation}} if check.remediation else {}) | {
         "id": check.id,
         "name": check.id.replace("-", ""),
         "shortDescription": {"text": check.title},

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from harness.report.results import CheckResult, Run
+from harness.report.model import CheckResult, Run
 
 EVIDENCE_WIDTH = 160
 COLUMNS = ("check", "outcome", "severity", "title")

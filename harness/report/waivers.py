@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pydantic
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from harness.errors import UsageError
+from harness.user_files import load_yaml
 
 
 class _Entry(BaseModel):
@@ -61,10 +61,4 @@ def parse(data: Any, known_ids: Collection[str], source: str) -> dict[str, Waive
 
 
 def load(path: Path, known_ids: Collection[str]) -> dict[str, Waiver]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"--waivers: cannot read {path}: {exc.strerror}") from None
-    except yaml.YAMLError:
-        raise UsageError(f"--waivers: {path}: not valid YAML") from None
-    return parse(data or {}, known_ids, str(path))
+    return parse(load_yaml(path, "--waivers") or {}, known_ids, str(path))

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from harness.backends import Stack
-from harness.clients.oauth import fetch_token, mint_token, published_key
+from harness.deployment import Stack
 from harness.outcome import PositiveControlFailed
 from harness.probes import jwt
-from harness.probes.endpoints import ANONYMOUS_ONLY, KINDS, AnonymousOnlyEndpoint, Endpoint
+from harness.probes.endpoints import ANONYMOUS_ONLY, KINDS, AnonymousOnlyEndpoint, Endpoint, HttpEndpoint
+from scenarios.auth import expect
 
 Minter = Callable[[dict[str, Any]], str]
 
@@ -24,33 +24,56 @@ Minter = Callable[[dict[str, Any]], str]
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "endpoint" in metafunc.fixturenames:
         metafunc.parametrize("endpoint", list(KINDS), indirect=True, scope="session")
+    if "http_api" in metafunc.fixturenames:
+        metafunc.parametrize("http_api", [name for name, kind in KINDS.items() if kind.routes],
+                             indirect=True, scope="session")
 
 
-@pytest.fixture(scope="session")
-def endpoint(request: pytest.FixtureRequest, stack: Stack) -> Endpoint:
-    kind = KINDS[request.param]
+def _controlled(kind_name: str, stack: Stack) -> Endpoint:
+    """The endpoint of that kind, once a valid token got in on it (the positive control)."""
+    kind = KINDS[kind_name]
     built = kind.build(stack.target)
     if built is None:
         pytest.skip(kind.absent)
-    answer = built.send(jwt.bearer(fetch_token(stack, built.client, built.audience)))
+    answer = built.send(jwt.bearer(stack.token(built.client, built.audience)))
     if not answer.accepted:
         raise PositiveControlFailed(f"{built.name} answered {answer.status} to a valid token")
     return built
 
 
+@pytest.fixture(scope="session")
+def endpoint(request: pytest.FixtureRequest, stack: Stack) -> Endpoint:
+    return _controlled(request.param, stack)
+
+
+@pytest.fixture(scope="session")
+def http_api(request: pytest.FixtureRequest, stack: Stack) -> HttpEndpoint:
+    """An HTTP API with a route table (harness/api_routes/), its representative route's control held."""
+    built = _controlled(request.param, stack)
+    assert isinstance(built, HttpEndpoint)
+    return built
+
+
 @pytest.fixture
 def material(stack: Stack, endpoint: Endpoint) -> jwt.Material:
-    """A fresh genuine token for the endpoint plus the public key Identity publishes for it."""
-    token = fetch_token(stack, endpoint.client, endpoint.audience)
-    header, _, _ = jwt.split(token)
-    return jwt.Material(token, published_key(stack, str(header.get("kid"))))
+    return expect.material_for(stack, endpoint)
 
 
 @pytest.fixture
 def mint(stack: Stack, endpoint: Endpoint) -> Minter:
-    """Genuinely signed tokens with chosen claims, for the endpoint's client (the mint_token capability)."""
+    """Genuinely signed tokens with chosen claims, for the endpoint's client (the mint_token capability).
+
+    Positive control: a minted token with the client's genuine claims must get in, so a refusal of a minted
+    token is for the claim a check changed, never for the minting key (one the endpoint does not trust yet).
+    """
     audience = {"aud": endpoint.audience} if endpoint.audience else {}
-    return lambda claims: mint_token(stack, audience | claims, endpoint.client)
+    minter = stack.capabilities.token_minter()
+    control = expect.minting_key_learned(minter, lambda: endpoint.send(jwt.bearer(minter.mint(audience, endpoint.client))),
+                                         lambda answer: answer.accepted)
+    if not control.held:
+        raise PositiveControlFailed(f"{endpoint.name} answered {control.value.status} to a minted token with genuine "
+                                    "claims: the minting key is not trusted there (within identity.key_rotation_s)")
+    return lambda claims: minter.mint(audience | claims, endpoint.client)
 
 
 @pytest.fixture(scope="session")

@@ -25,5 +25,7 @@ def test_forged_credential_is_refused(endpoint: Endpoint, material: jwt.Material
     if built.refusal == "anonymous":
         assert answer.status in endpoint.anonymous_refusals, \
             f"{endpoint.name}: {what}: got {answer.status}, not in {sorted(endpoint.anonymous_refusals)}"
+    elif built.refusal == "not_served":
+        assert not answer.accepted, f"{endpoint.name}: {what}: the call succeeded ({answer.status})"
     else:
         assert answer.unauthenticated, f"{endpoint.name}: {what}: got {answer.status}, not unauthenticated"

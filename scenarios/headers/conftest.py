@@ -1,13 +1,18 @@
-"""The headers scenario's shared observation: every Optimize route fetched once, judged by every rule."""
+"""The headers scenario's shared observation: every endpoint's answers fetched once, judged by every rule.
+
+Optimize's routes come from harness.probes.optimize_routes (a web application with many kinds of answer),
+every other endpoint's from harness.probes.endpoint_responses; each answer carries its endpoint's kind,
+which picks the rules that apply (harness/header_rules.yaml)."""
 
 from __future__ import annotations
 
 import pytest
 
-from harness.backends import Stack
 from harness.config import Target
-from harness.probes import optimize_routes
-from harness.probes.headers import HeaderRule, load_rules
+from harness.deployment import Stack
+from harness.header_rules import HeaderRule, load_rules
+from harness.probes import endpoint_responses, optimize_routes
+from harness.probes.headers import Observed
 
 
 @pytest.fixture(scope="session")
@@ -16,7 +21,9 @@ def header_rules(target: Target) -> dict[str, HeaderRule]:
 
 
 @pytest.fixture(scope="session")
-def optimize_responses(stack: Stack) -> optimize_routes.Observed:
+def endpoint_answers(stack: Stack) -> Observed:
+    """Optimize's routes (where the target has Optimize) and every other endpoint's answers."""
+    others = endpoint_responses.observe(stack)
     if stack.target.optimize is None:
-        pytest.skip("the target declares no Optimize (optimize.url)")
-    return optimize_routes.observe(stack)
+        return Observed((), {"optimize": "the target declares no Optimize (optimize.url)"}) + others
+    return optimize_routes.observe(stack) + others

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.backends import Stack
+from harness.deployment import Stack
 from harness.load import runner
 from harness.load.thresholds import LoadResult, breaches
 

@@ -10,27 +10,31 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import re
 import secrets
-import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-import hvac
 import pytest
 from pyzeebe.proto import gateway_pb2
 
-from harness.backends import Stack
-from harness.clients.oauth import fetch_token
-from harness.clients.operate import OperateApi
-from harness.clients.zeebe import Reply, ZeebeCalls, one_task_process
+from harness.clients.bpmn import one_task_process
+from harness.clients.gateway import Reply
 from harness.config import Target, Vault, Worker
+from harness.deployment import Stack
 from harness.outcome import PositiveControlFailed
+from harness.waiting import poll
 
-RESULT_TIMEOUT_MS = 20_000
+# How long an instance may take to end: a floor for the worker's own work, plus the retries a rotation may
+# cost at the target's stated back-off (a production worker waits a minute, the Vault article's figure).
+RESULT_FLOOR_MS = 20_000
+RETRIES_AFTER_ROTATION = 2
+CALL_MARGIN_S = 5
+# How long a worker may take to raise an incident; Operate shows it once Zeebe's exporter has written it
+# (`exporter.bulk_delay_s` more).
+INCIDENT_FLOOR_S = 5.0
 LOG_LINE = re.compile(r"^(?P<ts>\S+Z) .*?event=(?P<event>\w+) job=(?P<job>\d+)(?P<rest>.*)$")
 FIELD = re.compile(r"(\w+)=(\S+)")
 
@@ -79,29 +83,15 @@ class Secrets:
         self.stack, self.vault, self.path, self.register = stack, vault, path, register
         self.canaries: list[str] = []
 
-    def _client(self) -> hvac.Client:
-        env = self.vault.admin_token_env
-        if env is None or not self.stack.environ.get(env):
-            pytest.skip("the target names no vault.admin_token_env with a value: the secret cannot be rotated")
-        return hvac.Client(url=self.vault.url, token=self.stack.environ[env],
-                           verify=str(self.stack.target.ca_file) if self.stack.target.ca_file else True)
-
     def read_current(self) -> None:
-        data = self._client().secrets.kv.v2.read_secret_version(self.path, mount_point=self.vault.mount,
-                                                                 raise_on_deleted_version=True)["data"]["data"]
-        self._remember(str(data["password"]))
+        self._remember(str(self.stack.capabilities.secret_store().read(self.path)["password"]))
 
     def rotate(self) -> None:
         """A new KV version with a fresh password (the username stays): what a rotation job does."""
-        if "rotate_secret" not in self.stack.target.capabilities:
-            pytest.skip("the target has no rotate_secret capability: the secret is not rotated")
-        client = self._client()
-        current = client.secrets.kv.v2.read_secret_version(self.path, mount_point=self.vault.mount,
-                                                           raise_on_deleted_version=True)["data"]["data"]
+        store = self.stack.capabilities.secret_store()
         password = secrets.token_urlsafe(18)
         self._remember(password)
-        client.secrets.kv.v2.create_or_update_secret(self.path, {**current, "password": password},
-                                                     mount_point=self.vault.mount)
+        store.write(self.path, {**store.read(self.path), "password": password})
 
     def _remember(self, value: str) -> None:
         if value not in self.canaries:
@@ -117,48 +107,51 @@ class Processes:
     """Deploy the worker's process in variants and run instances through the gateway (the default client)."""
 
     def __init__(self, stack: Stack, worker: Worker) -> None:
-        assert stack.target.gateway is not None
-        gateway = stack.target.gateway
         self.stack, self.worker = stack, worker
-        self.calls = ZeebeCalls(gateway.address, gateway.tls, stack.target.ca_file, fetch_token(stack))
+        self.calls = stack.gateway_as()
+        self.tenant = stack.target.clients["default"].tenant
         self.pool = ThreadPoolExecutor(max_workers=16)
 
     def deploy(self, retries: int = 3, process_id: str | None = None) -> int:
         """A process of the worker's job type; a new version whenever `retries` differs, so the checks start
         instances by definition key."""
         bpmn = one_task_process(process_id or self.worker.bpmn_process_id, self.worker.job_type, retries)
-        reply = self.calls.deploy(bpmn, "", name=f"secrets-{uuid.uuid4().hex[:8]}.bpmn")
+        reply = self.calls.deploy(bpmn, self.tenant, name=f"secrets-{uuid.uuid4().hex[:8]}.bpmn")
         if not reply.ok:
             raise PositiveControlFailed(f"deploying the test process got {reply.code.name}: "
                                f"{reply.details}")
         return int(reply.response.deployments[0].process.processDefinitionKey)
 
-    def run(self, definition: int, timeout_ms: int = RESULT_TIMEOUT_MS) -> Future[Reply]:
-        """Start an instance and wait for its end (CreateProcessInstanceWithResult) in a pool thread."""
+    @property
+    def result_timeout_ms(self) -> int:
+        return RESULT_FLOOR_MS + RETRIES_AFTER_ROTATION * self.worker.retry_backoff_ms
+
+    def run(self, definition: int, timeout_ms: int | None = None) -> Future[Reply]:
+        """Start an instance and wait for its end (CreateProcessInstanceWithResult) in a pool thread, the
+        call's deadline just past the wait the gateway is asked for (default: result_timeout_ms)."""
+        timeout_ms = timeout_ms or self.result_timeout_ms
         request = gateway_pb2.CreateProcessInstanceWithResultRequest(
-            request=gateway_pb2.CreateProcessInstanceRequest(processDefinitionKey=definition, variables="{}"),
+            request=gateway_pb2.CreateProcessInstanceRequest(processDefinitionKey=definition, variables="{}",
+                                                             tenantId=self.tenant),
             requestTimeout=timeout_ms)
-        return self.pool.submit(self.calls.call, "CreateProcessInstanceWithResult", request)
+        return self.pool.submit(self.calls.call, "CreateProcessInstanceWithResult", request,
+                                timeout_ms / 1000 + CALL_MARGIN_S)
 
     def start(self, definition: int) -> int:
         reply = self.calls.call("CreateProcessInstance", gateway_pb2.CreateProcessInstanceRequest(
-            processDefinitionKey=definition, variables="{}"))
+            processDefinitionKey=definition, variables="{}", tenantId=self.tenant))
         if not reply.ok:
             raise PositiveControlFailed(f"starting an instance got {reply.code.name}")
         return int(reply.response.processInstanceKey)
 
-    @functools.cached_property
-    def operate(self) -> OperateApi:
-        return OperateApi(self.stack)
+    @property
+    def incident_wait_s(self) -> float:
+        return INCIDENT_FLOOR_S + self.stack.target.exporter.bulk_delay_s
 
     def incidents(self, instance: int, wait_s: float = 0.0) -> list[dict[str, object]]:
         """The instance's incidents in Operate, waiting up to `wait_s` for a first one."""
-        deadline = time.monotonic() + wait_s
-        while True:
-            found = self.operate.search("incidents", {"processInstanceKey": instance})
-            if found or time.monotonic() >= deadline:
-                return found
-            time.sleep(0.1)
+        operate = self.stack.operate()
+        return poll(lambda: operate.search("incidents", {"processInstanceKey": instance}), bool, wait_s).value
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)

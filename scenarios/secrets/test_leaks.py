@@ -5,23 +5,30 @@ checks report how many occurred and where, never which."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from harness.backends import Stack
-from harness.clients.operate import OperateApi
-from harness.clients.optimize import api_as, optimize_of
+from harness.clients.optimize import optimize_of
 from harness.config import Worker
+from harness.deployment import Stack
 from harness.outcome import PositiveControlFailed
+from harness.waiting import poll
 from scenarios.secrets.conftest import Batch
 from scenarios.secrets.support import Processes, Secrets, jobs_of, worker_events
 
-INCIDENT_WAIT_S = 10.0
-# How long the batch's variables may take to travel from Zeebe through its exporter into Optimize's import.
-OPTIMIZE_IMPORT_WAIT_S = 30.0
+# Beyond the exporter's bulk delay and Optimize's import back-off: Elasticsearch's refreshes (Zeebe's indices
+# 1 s, Optimize's `es.settings.index.refresh_interval` 2 s) and the import's own run.
+IMPORT_SLACK_S = 5.0
+
+
+def optimize_import_wait_s(stack: Stack) -> float:
+    """How long the batch's variables may take to travel from Zeebe into Optimize's reports, from what the
+    Target states: the exporter's `bulk.delay`, then Optimize's longest idle pause between imports."""
+    optimize = stack.target.optimize
+    assert optimize is not None
+    return stack.target.exporter.bulk_delay_s + optimize.import_backoff_s + IMPORT_SLACK_S
 
 
 @pytest.mark.check("SEC-003")
@@ -40,7 +47,7 @@ def test_secret_absent_from_worker_logs(stack: Stack, batch: Batch, canaries: Se
 
 @pytest.mark.check("SEC-004")
 def test_secret_absent_from_job_variables(stack: Stack, batch: Batch, canaries: Secrets, evidence) -> None:
-    operate = OperateApi(stack)
+    operate = stack.operate()
     variables = [v for key in batch.instances for v in operate.search("variables", {"processInstanceKey": key})]
     if not variables:
         raise PositiveControlFailed("Operate lists no variables for the batch's instances")
@@ -56,24 +63,29 @@ def optimize_variables(stack: Stack, batch: Batch, canaries: Secrets) -> tuple[d
     """Read every report of the target's collections that the client which started the batch may see, until
     the batch's variables show (the positive control: otherwise nothing was imported to judge); then (what
     was read, the names of variables holding a canary in any row)."""
-    api, collections = api_as(stack, "default"), optimize_of(stack).collection_ids
+    api, collections = stack.optimize("default"), optimize_of(stack).collection_ids
     wanted = {str(key) for key in batch.instances}
-    started = time.monotonic()
-    while True:
+    wait_s = optimize_import_wait_s(stack)
+
+    def look() -> tuple[list[str], dict[str, Any]]:
+        """The reports the default client may read, and every instance's variables across them."""
         report_ids = [rid for cid in collections for rid in api.report_ids(cid)[1]]
-        rows = {rid: api.rows(rid) for rid in report_ids}
-        seen = {key: row for r in rows.values() for key, row in r.variables.items()}
-        if any(seen.get(key) for key in wanted):
-            break
-        if time.monotonic() - started > OPTIMIZE_IMPORT_WAIT_S:
-            raise PositiveControlFailed(f"after {OPTIMIZE_IMPORT_WAIT_S:.0f} s none of the batch's "
-                               f"variables shows in the {len(report_ids)} Optimize report(s) the default client may "
-                               "read; is a raw-data report over the batch's process in optimize.collection_ids?")
-        time.sleep(0.2)
+        return report_ids, {key: row for rid in report_ids for key, row in api.rows(rid).variables.items()}
+
+    waited = poll(look, lambda found: any(found[1].get(key) for key in wanted), wait_s)
+    report_ids, seen = waited.value
+    if not waited.held:
+        raise PositiveControlFailed(
+            f"after {wait_s:g} s (exporter.bulk_delay_s + optimize.import_backoff_s + {IMPORT_SLACK_S:g} s) "
+            f"none of the batch's variables shows in the {len(report_ids)} Optimize report(s) the default "
+            "client may read; is a raw-data report over the batch's process in optimize.collection_ids?")
     leaking = sorted({name for variables in seen.values() for name, value in variables.items()
                       if canaries.found_in(json.dumps(value))})
     return {"reports": len(report_ids), "rows": len(seen), "batch_instances_seen": len(wanted & set(seen)),
-            "import_wait_s": round(time.monotonic() - started, 2)}, leaking
+            "import_wait_s": round(waited.elapsed_s, 2), "import_wait_bound_s": wait_s,
+            "bound_from": {"exporter.bulk_delay_s": stack.target.exporter.bulk_delay_s,
+                           "optimize.import_backoff_s": stack.target.optimize.import_backoff_s,  # type: ignore[union-attr]
+                           "slack_s": IMPORT_SLACK_S}}, leaking
 
 
 @pytest.mark.check("SEC-005")
@@ -83,7 +95,7 @@ def test_secret_absent_from_error_messages(processes: Processes, canaries: Secre
     definition = processes.deploy(retries=1)
     canaries.rotate()
     instance = processes.start(definition)
-    incidents = processes.incidents(instance, wait_s=INCIDENT_WAIT_S)
+    incidents = processes.incidents(instance, wait_s=processes.incident_wait_s)
     if not incidents:
         raise PositiveControlFailed("the refused stale credential raised no incident, so no "
                            "error message could be read")

@@ -10,8 +10,8 @@ import hvac
 import hvac.exceptions
 import pytest
 
-from harness.backends import Stack
 from harness.config import Target, Vault, VaultAppRole
+from harness.deployment import Stack
 from harness.outcome import PositiveControlFailed
 from harness.report.evidence import Evidence
 
@@ -29,7 +29,7 @@ def login(stack: Stack, vault: Vault, name: str, role: VaultAppRole) -> hvac.Cli
     missing = [env for env in (role.role_id_env, role.secret_id_env) if not stack.environ.get(env)]
     if missing:
         raise RuntimeError(f"vault.approles.{name}: environment variable {missing[0]} is not set")
-    client = hvac.Client(url=vault.url, verify=str(stack.target.ca_file) if stack.target.ca_file else True)
+    client = hvac.Client(url=vault.url, verify=stack.verify)
     client.auth.approle.login(role_id=stack.environ[role.role_id_env],
                               secret_id=stack.environ[role.secret_id_env], mount_point="approle")
     return client

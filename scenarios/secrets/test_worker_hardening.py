@@ -10,12 +10,11 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from harness.backends import Stack
 from harness.config import Worker
+from harness.deployment import Stack, tls_context
 from harness.outcome import PositiveControlFailed
 from scenarios.secrets.support import Processes
 
-INCIDENT_WAIT_S = 5.0
 TIMEOUT_S = 5
 # Spring Boot actuator endpoints that show configuration, internals or data (the article disables them).
 CLOSED_ENDPOINTS = ("env", "configprops", "beans", "heapdump", "loggers", "mappings", "threaddump", "metrics")
@@ -26,11 +25,11 @@ CLOSED_STATUSES = (401, 403, 404)
 def test_process_outside_allowlist_is_refused(processes: Processes, worker: Worker, evidence) -> None:
     outsider = f"{worker.bpmn_process_id}-outside"
     instance = processes.start(processes.deploy(process_id=outsider))
-    incidents = processes.incidents(instance, wait_s=INCIDENT_WAIT_S)
+    incidents = processes.incidents(instance, wait_s=processes.incident_wait_s)
     messages = [str(i["message"]) for i in incidents]
     evidence.record(process=outsider, job_type=worker.job_type, incidents=len(incidents), messages=messages)
     assert incidents, (f"a job of process {outsider!r} (not in the worker's allowlist) raised no incident within "
-                       f"{INCIDENT_WAIT_S:g} s: the worker ran it")
+                       f"{processes.incident_wait_s:g} s: the worker ran it")
     assert any(outsider in message for message in messages), "the refusal's error message does not name the process"
 
 
@@ -43,7 +42,7 @@ def test_workers_reach_vault_over_tls(stack: Stack, evidence) -> None:
     handshake = "not checked: the target declares no vault"
     if target.vault is not None:
         address = urlsplit(target.vault.url)
-        context = ssl.create_default_context(cafile=str(target.ca_file) if target.ca_file else None)
+        context = tls_context(target.ca_file)
         try:
             with socket.create_connection((address.hostname, address.port or 443), timeout=TIMEOUT_S) as raw, \
                     context.wrap_socket(raw, server_hostname=address.hostname) as tls:
@@ -60,7 +59,7 @@ def test_workers_reach_vault_over_tls(stack: Stack, evidence) -> None:
 def test_actuator_serves_health_only(stack: Stack, evidence) -> None:
     if not stack.target.workers:
         pytest.skip("the target declares no workers")
-    verify = str(stack.target.ca_file) if stack.target.ca_file else True
+    verify = stack.verify
     open_endpoints, seen = [], {}
     for name, worker in stack.target.workers.items():
         base = worker.actuator_url.rstrip("/")

@@ -5,10 +5,9 @@ from __future__ import annotations
 import dataclasses
 import uuid
 
-from harness.backends import Stack
-from harness.clients.oauth import fetch_token
-from harness.clients.zeebe import ZeebeCalls, tenancy_endpoint
+from harness.clients.gateway import GatewayCalls
 from harness.config import Target
+from harness.deployment import Stack
 
 # Waited on top of a stated cache TTL before a grant change must show.
 SLACK_S = 0.5
@@ -20,10 +19,9 @@ class TenantClient:
     tenant: str
 
 
-def calls_as(stack: Stack, client: str) -> ZeebeCalls:
+def calls_as(stack: Stack, client: str) -> GatewayCalls:
     """A fresh token for `client` and a channel to the tenant-enforcing gateway endpoint."""
-    address, tls = tenancy_endpoint(stack.target)
-    return ZeebeCalls(address, tls, stack.target.ca_file, fetch_token(stack, client))
+    return stack.gateway_as(client, tenancy=True)
 
 
 def unique(prefix: str) -> str:

@@ -6,8 +6,8 @@ import grpc
 import pytest
 from pyzeebe.proto import gateway_pb2
 
-from harness.backends import Stack
-from harness.clients.zeebe import one_task_process
+from harness.clients.bpmn import one_task_process
+from harness.deployment import Stack
 from harness.outcome import positive
 from scenarios.tenancy.support import TenantClient, calls_as, unique
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.backends import Stack
 from harness.config import Gateway
+from harness.deployment import Stack
 
 
 @pytest.mark.check("TLS-009")

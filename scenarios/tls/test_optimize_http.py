@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from harness.config import HttpService, Target
+from harness.deployment import tls_verify
 
 REQUEST_TIMEOUT_S = 5
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -42,7 +43,7 @@ def test_optimize_sends_hsts(target: Target, optimize: HttpService, evidence) ->
     if not optimize.url.startswith("https://"):
         pytest.fail(f"the target declares Optimize without TLS: {optimize.url}")
     response = requests.get(optimize.url, allow_redirects=False, timeout=REQUEST_TIMEOUT_S,
-                            verify=str(target.ca_file) if target.ca_file else True)
+                            verify=tls_verify(target.ca_file))
     header = response.headers.get("Strict-Transport-Security")
     evidence.record(url=optimize.url, status=response.status_code, strict_transport_security=header)
     assert header is not None, "Optimize's https response carries no Strict-Transport-Security header"

@@ -1,11 +1,15 @@
-"""The Identity emulator's HTTP API, on Keycloak's paths and with Keycloak's error bodies.
+"""The Identity emulator: Keycloak's token endpoint, JWKS and admin REST API, and Camunda Management
+Identity's tenant API, on the products' own paths and with their error bodies.
 
 `/auth/realms/<realm>/protocol/openid-connect/token` takes client credentials as HTTP Basic or in the
-form body, like Keycloak; the `audience` parameter picks one of the client's audiences. The admin API
-(`/auth/admin/realms/<realm>/...`) needs a bearer token of a client with the admin role; under its
-`harness/` path it mints tokens, grants and revokes tenants per client, and rotates the signing key.
-`/api/tenants` answers, like Camunda Identity for its SDK, which tenants the bearer token's client may use.
-Keys and grants persist in the service's state file, so a stop/start keeps every issued token valid.
+form body, like Keycloak. A token's `aud` comes from the client's audience mappers (in Camunda, the
+application's API permissions): a string for one, an array for several; the `audience` form parameter of
+the client-credentials grant is ignored, as Keycloak ignores it. Keycloak's admin REST API
+(`/auth/admin/realms/<realm>/...`: clients, key provider components, keys; harness.reference.identity.admin)
+and Management Identity's API (`/api/...`: the caller's tenants, applications assigned to tenants;
+harness.reference.identity.tenants) need a bearer token of the admin client. There is no test-only route:
+the harness's capability adapters use these same product paths. Keys and grants persist in the service's
+state file, so a stop/start keeps every issued token valid.
 """
 
 from __future__ import annotations
@@ -15,18 +19,16 @@ import binascii
 import hmac
 import json
 import os
-import re
 import secrets
 import time
 import urllib.parse
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import jwt
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from harness.reference.identity.keys import KeyRing
@@ -36,14 +38,13 @@ from harness.reference.runtime import save_state
 REALM = "camunda-platform"
 ADMIN_AUDIENCE = "camunda-identity-resource-server"
 INVALID_CLIENT = "Invalid client or Invalid client credentials"
-TENANT_ID = r"[\w.-]{1,31}|<default>"
 
 
 @dataclass(frozen=True)
 class ClientConfig:
     client_id: str
     secret: str
-    audiences: tuple[str, ...]
+    audiences: tuple[str, ...]  # the client's audience mappers, in order
     tenants: tuple[str, ...] = ()
     admin: bool = False
     permissions: tuple[str, ...] = ("write:*",)
@@ -65,8 +66,25 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     return urllib.parse.unquote_plus(client_id), urllib.parse.unquote_plus(secret)
 
 
+def audience_claim(audiences: tuple[str, ...]) -> str | list[str]:
+    """Keycloak writes `aud` as a string when there is one audience and as an array for several
+    (keycloak/keycloak core/src/main/java/org/keycloak/json/StringOrArraySerializer.java)."""
+    return audiences[0] if len(audiences) == 1 else list(audiences)
+
+
+def unauthorized() -> JSONResponse:
+    return JSONResponse({"error": "HTTP 401 Unauthorized"}, status_code=401)
+
+
+def forbidden() -> JSONResponse:
+    return JSONResponse({"error": "HTTP 403 Forbidden"}, status_code=403)
+
+
 class IdentityApp:
     def __init__(self, config: dict[str, Any]) -> None:
+        from harness.reference.identity.admin import KeycloakAdminApi
+        from harness.reference.identity.tenants import ManagementIdentityApi
+
         self.issuer: str = config["issuer"]
         self.lifetime_s = int(config.get("token_lifetime_s", 300))
         self.clients = {cid: ClientConfig(cid, c["secret"], tuple(c["audiences"]), tuple(c.get("tenants", ())),
@@ -75,31 +93,28 @@ class IdentityApp:
         self.profile = Profile(frozenset(config.get("weaknesses", ())))
         self.state_file = config.get("state_file")
         self.keys, self.grants = self._load_state()
-        self._save_state()
+        self.save_state()
         realm = f"/auth/realms/{REALM}"
         self.app = Starlette(routes=[
             Route("/health/ready", self.health),
             Route(f"{realm}/.well-known/openid-configuration", self.discovery),
             Route(f"{realm}/protocol/openid-connect/token", self.token, methods=["POST"]),
             Route(f"{realm}/protocol/openid-connect/certs", self.certs),
-            Route(f"/auth/admin/realms/{REALM}/harness/tokens", self.mint, methods=["POST"]),
-            Route(f"/auth/admin/realms/{REALM}/clients", self.list_clients),
-            Route(f"/auth/admin/realms/{REALM}/harness/clients/{{client_id}}/tenants/{{tenant_id:path}}",
-                  self.tenant_grant, methods=["PUT", "DELETE"]),
-            Route(f"/auth/admin/realms/{REALM}/harness/keys/rotate", self.rotate, methods=["POST"]),
-            Route("/api/tenants", self.tenants_for_token),
+            *KeycloakAdminApi(self).routes(f"/auth/admin/realms/{REALM}"),
+            *ManagementIdentityApi(self).routes("/api"),
         ])
 
     def _load_state(self) -> tuple[KeyRing, dict[str, set[str]]]:
         grants = {cid: set(client.tenants) for cid, client in self.clients.items()}
+        retain = self.profile.has("rotated_key_still_trusted")
         if self.state_file and os.path.exists(self.state_file):
             with open(self.state_file) as handle:
                 state = json.load(handle)
             grants.update({cid: set(tenants) for cid, tenants in state["grants"].items() if cid in grants})
-            return KeyRing.from_state(state["keys"]), grants
-        return KeyRing(), grants
+            return KeyRing.from_state(state["keys"], retain), grants
+        return KeyRing(retain_retired=retain), grants
 
-    def _save_state(self) -> None:
+    def save_state(self) -> None:
         if self.state_file:
             save_state(self.state_file, {"keys": self.keys.to_state(),
                                          "grants": {cid: sorted(tenants) for cid, tenants in self.grants.items()}})
@@ -117,16 +132,17 @@ class IdentityApp:
     async def certs(self, request: Request) -> JSONResponse:
         return JSONResponse(self.keys.jwks())
 
-    def claims_for(self, client: ClientConfig, audience: str) -> dict[str, Any]:
+    def claims_for(self, client: ClientConfig) -> dict[str, Any]:
         now = int(time.time())
         return {"exp": now + self.lifetime_s, "iat": now, "nbf": now, "jti": secrets.token_hex(16),
-                "iss": self.issuer, "aud": audience, "sub": f"service-account-{client.client_id}",
-                "typ": "Bearer", "azp": client.client_id, "scope": "email profile",
-                "tenants": sorted(self.grants.get(client.client_id, ())),
-                "permissions": {audience: list(client.permissions)}}
+                "iss": self.issuer, "aud": audience_claim(client.audiences),
+                "sub": f"service-account-{client.client_id}", "typ": "Bearer", "azp": client.client_id,
+                "scope": "email profile", "tenants": sorted(self.grants.get(client.client_id, ())),
+                "permissions": {audience: list(client.permissions) for audience in client.audiences}}
 
     async def token(self, request: Request) -> JSONResponse:
-        # RFC 6749 token requests are always application/x-www-form-urlencoded.
+        # RFC 6749 token requests are always application/x-www-form-urlencoded. An `audience` parameter is
+        # read by Keycloak only for token exchange; the client-credentials grant ignores it.
         form = dict(urllib.parse.parse_qsl((await request.body()).decode("utf-8", "replace")))
         if form.get("grant_type") != "client_credentials":
             return _oauth_error(400, "unsupported_grant_type", "Unsupported grant_type")
@@ -136,10 +152,7 @@ class IdentityApp:
             return _oauth_error(401, "invalid_client", INVALID_CLIENT)
         if not hmac.compare_digest(str(secret or "").encode(), client.secret.encode()):
             return _oauth_error(401, "unauthorized_client", INVALID_CLIENT)
-        audience = str(form.get("audience") or client.audiences[0])
-        if audience not in client.audiences:
-            return _oauth_error(400, "invalid_request", f"Requested audience not available: {audience}")
-        return JSONResponse({"access_token": self.keys.sign(self.claims_for(client, audience)),
+        return JSONResponse({"access_token": self.keys.sign(self.claims_for(client)),
                              "expires_in": self.lifetime_s, "refresh_expires_in": 0, "token_type": "Bearer",
                              "not-before-policy": 0, "scope": "email profile"},
                             headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
@@ -155,7 +168,7 @@ class IdentityApp:
         except jwt.InvalidTokenError:
             return None
 
-    def _bearer_client(self, request: Request, audience: str | None) -> ClientConfig | None:
+    def bearer_client(self, request: Request, audience: str | None) -> ClientConfig | None:
         """The client of a valid bearer token (for `audience`, if given)."""
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         claims = self._verified(token, audience) if scheme.lower() == "bearer" else None
@@ -163,72 +176,15 @@ class IdentityApp:
             return None
         return self.clients.get(str(claims["azp"]))
 
-    def _admin(self, request: Request) -> ClientConfig | None:
-        client = self._bearer_client(request, ADMIN_AUDIENCE)
-        return client if client is not None and client.admin else None
-
-    def _refuse_non_admin(self, request: Request) -> JSONResponse | None:
-        """Keycloak's admin API answers 401 to a missing or invalid bearer token and 403 to a valid token
-        without the admin role; None lets the request through."""
+    def refuse_non_admin(self, request: Request) -> JSONResponse | None:
+        """Keycloak's admin API (and Identity's) answers 401 to a missing or invalid bearer token and 403 to
+        a valid token without the admin role; None lets the request through."""
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
-            return JSONResponse({"error": "HTTP 401 Unauthorized"}, status_code=401)
-        if self._admin(request) is not None:
+            return unauthorized()
+        client = self.bearer_client(request, ADMIN_AUDIENCE)
+        if client is not None and client.admin:
             return None
         if self._verified(token) is None:
-            return JSONResponse({"error": "HTTP 401 Unauthorized"}, status_code=401)
-        return JSONResponse({"error": "HTTP 403 Forbidden"}, status_code=403)
-
-    async def list_clients(self, request: Request) -> JSONResponse:
-        """`GET .../clients`, Keycloak's ClientRepresentation list (never with secrets)."""
-        refused = self._refuse_non_admin(request)
-        if refused is not None:
-            return refused
-        return JSONResponse([{"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.issuer}/{cid}")),
-                              "clientId": cid, "enabled": True, "publicClient": False,
-                              "serviceAccountsEnabled": True} for cid in sorted(self.clients)])
-    async def tenants_for_token(self, request: Request) -> JSONResponse:
-        client = self._bearer_client(request, None)
-        if client is None:
-            return JSONResponse({"error": "HTTP 401 Unauthorized"}, status_code=401)
-        return JSONResponse([{"tenantId": t, "name": t} for t in sorted(self.grants.get(client.client_id, ()))])
-
-    async def tenant_grant(self, request: Request) -> Response:
-        """PUT grants, DELETE revokes one tenant of one client (204, like Keycloak's admin API)."""
-        refused = self._refuse_non_admin(request)
-        if refused is not None:
-            return refused
-        client_id, tenant = request.path_params["client_id"], request.path_params["tenant_id"]
-        if client_id not in self.clients:
-            return JSONResponse({"error": "Client not found"}, status_code=404)
-        if not re.fullmatch(TENANT_ID, tenant):
-            return JSONResponse({"error": "tenant_id: expected [\\w.-]{1,31} or <default>"}, status_code=400)
-        tenants = self.grants.setdefault(client_id, set())
-        (tenants.add if request.method == "PUT" else tenants.discard)(tenant)
-        self._save_state()
-        return Response(status_code=204)
-
-    async def rotate(self, request: Request) -> JSONResponse:
-        """A new signing key; the old one leaves the JWKS (the `rotate_signing_key` capability)."""
-        refused = self._refuse_non_admin(request)
-        if refused is not None:
-            return refused
-        kid = self.keys.rotate(retire_old=not self.profile.has("rotated_key_still_trusted"))
-        self._save_state()
-        return JSONResponse({"kid": kid})
-
-    async def mint(self, request: Request) -> JSONResponse:
-        """Sign a token for a client with claims overridden: the `mint_token` capability.
-
-        Checks use it to get genuinely signed tokens that are expired, not yet valid or for the wrong
-        audience, so a check fails for the claim it tests and not for a broken signature.
-        """
-        refused = self._refuse_non_admin(request)
-        if refused is not None:
-            return refused
-        body = await request.json()
-        client = self.clients.get(str(body.get("client_id")))
-        if client is None:
-            return JSONResponse({"error": "Client not found"}, status_code=404)
-        claims = self.claims_for(client, client.audiences[0]) | dict(body.get("claims") or {})
-        return JSONResponse({"access_token": self.keys.sign(claims)})
+            return unauthorized()
+        return forbidden()

@@ -1,14 +1,12 @@
 """The Optimize emulator: one process, one data set, several listeners, as one Optimize is configured.
 
 Config: `listeners` (HTTPS, each with `multitenancy.enabled`: the reference stack runs one with and one
-without, over the same data, so both tenant rules are testable in one stack), `http` (the plain-HTTP
-container port: `serve` the application, as weakness `optimize_http_open` does, or only redirect to
-`https_url`; absent means closed, Optimize's `container.ports.http: null`), `api` (`jwtSetUri`,
-`audience`, `issuer`), `identity` (`baseUrl` for tenant authorizations, `token_url` for UI logins),
-`caches.cloudTenantAuthorizations.defaultTtlMillis`, `es` (url, username, password, ca_file), optional
-`zeebe` (the variable import from Zeebe's exporter indices, see importer.py),
-`security` (response headers and cookie flags, see headers.py and session.py),
-`container.serverBanner`, and the profile's `weaknesses`.
+without, over the same data, so both tenant rules are testable in one stack; the plain-HTTP port is closed,
+Optimize's `container.ports.http: null`), `api` (`jwtSetUri`, `audience`, `issuer`), `identity` (`baseUrl`
+for tenant authorizations, `token_url` for UI logins), `caches.cloudTenantAuthorizations.defaultTtlMillis`,
+`es` (url, username, password, ca_file), optional `zeebe` (the variable import from Zeebe's exporter
+indices, see importer.py), `security` (`responseHeaders`, see headers.py; `auth.cookie`, see session.py),
+and the profile's `weaknesses`.
 """
 
 from __future__ import annotations
@@ -27,11 +25,13 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from harness.reference.identity_client import IdentityHttp, JwksCache, TenantGrants
-from harness.reference.optimize.api import ApiError, PublicApi
-from harness.reference.optimize.headers import SecurityHeaders
+from harness.reference.optimize.api import PublicApi
+from harness.reference.optimize.headers import ResponseSecurityHeaderFilter, SecurityChain
+from harness.reference.optimize.reports import ApiError
 from harness.reference.optimize.session import COOKIE, Sessions
 from harness.reference.optimize.store import Store
 from harness.reference.optimize.tenants import TenantAuthorizer
+from harness.reference.optimize.user_api import UserApi
 from harness.reference.profile import Profile
 from harness.reference.search_client import SearchUnavailable
 
@@ -66,8 +66,7 @@ class Optimize:
         base_url = identity.get("baseUrl")
         self.grants = TenantGrants(http, f"{base_url}/api/tenants", ttl_s, self.profile) if base_url else None
         security = config.get("security") or {}
-        self.sessions = Sessions(http, identity["token_url"], config["api"]["audience"],
-                                 (security.get("auth") or {}).get("cookie") or {})
+        self.sessions = Sessions(http, identity["token_url"], (security.get("auth") or {}).get("cookie") or {})
         self.seeded = False
 
     async def seed_until_done(self) -> None:
@@ -81,14 +80,11 @@ class Optimize:
                 log.info("waiting for Elasticsearch: %s", exc)
                 await asyncio.sleep(SEED_RETRY_S)
 
-    def _secured(self, app: ASGIApp) -> ASGIApp:
-        return SecurityHeaders(app, self.config.get("security") or {},
-                               (self.config.get("container") or {}).get("serverBanner"))
-
     def app(self, multitenancy_enabled: bool) -> ASGIApp:
-        """The application one listener serves."""
-        api = PublicApi(self.store, self.jwks, self.config["api"],
-                        TenantAuthorizer(multitenancy_enabled, self.grants, self.profile), self.profile)
+        """The application one (HTTPS) listener serves, behind Spring Security's chain and Optimize's header
+        filter (headers.py)."""
+        api = PublicApi(self.store, self.jwks, self.config["api"], self.profile)
+        user = UserApi(self.store, self.sessions, TenantAuthorizer(multitenancy_enabled, self.grants, self.profile))
 
         def guarded(handler: Any) -> Any:
             async def endpoint(request: Request) -> Response:
@@ -107,20 +103,18 @@ class Optimize:
             Route("/api/public/report", guarded(api.reports)),
             Route("/api/public/export/report/definition/json", guarded(api.export_definitions), methods=["POST"]),
             Route("/api/public/export/report/{report_id}/result/json", guarded(api.export_result)),
+            Route("/api/collection/{collection_id}/entities", guarded(user.collection_entities)),
+            Route("/api/report/{report_id}", guarded(user.report)),
+            Route("/api/report/{report_id}/evaluate", guarded(user.evaluate), methods=["POST"]),
             Route("/login", self.login_page, methods=["GET"]),
             Route("/login", self.login, methods=["POST"]),
             Route("/", self.ui),
             Route("/static/app.js", self.static_js),
         ]
-        return self._secured(Starlette(routes=routes, exception_handlers={HTTPException: self.http_error}))
-
-    def redirect_app(self, https_url: str) -> ASGIApp:
-        """The plain-HTTP port when only HTTPS serves: every request is redirected to the same path on https."""
-        async def redirect(request: Request) -> Response:
-            query = f"?{request.url.query}" if request.url.query else ""
-            return RedirectResponse(f"{https_url.rstrip('/')}{request.url.path}{query}", status_code=301)
-        return self._secured(Starlette(routes=[Route("/{path:path}", redirect,
-                                                     methods=["GET", "HEAD", "POST", "PUT", "DELETE"])]))
+        application = Starlette(routes=routes, exception_handlers={HTTPException: self.http_error})
+        response_headers = (self.config.get("security") or {}).get("responseHeaders") or {}
+        return SecurityChain(ResponseSecurityHeaderFilter(application, response_headers), api.authenticated,
+                             lambda request: self.sessions.get(request.cookies.get(COOKIE)) is not None, https=True)
 
     async def http_error(self, request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500

@@ -1,8 +1,13 @@
 """UI logins: a form posts client credentials, Optimize checks them with Identity and sets its session cookie.
 
+It stands in for Camunda 8's browser login through Identity: the user's token is the one Identity issues for
+the credentials (whatever audiences its mappers give; Optimize's public-API audience plays no part).
+
 Optimize names its session cookie `X-Optimize-Authorization`. Here the cookie carries an opaque session
-id (the Identity token stays server side), with the flags `security.auth.cookie.*` asks for: `same-site.
-enabled` (Optimize's key, SameSite=Strict), and the extension keys `secure` and `http-only`.
+id (the Identity token stays server side), with the flags Optimize's `security.auth.cookie.*` sets
+(camunda/camunda `optimize/.../service/security/AuthCookieService.java`, `CookieConfiguration.java`):
+`same-site.enabled` (SameSite=Strict), `secure` (`auto`: on https requests, which every listener here
+serves; `true`; `false`); HttpOnly always, no setting turns it off.
 """
 
 from __future__ import annotations
@@ -28,18 +33,16 @@ class Session:
 
 
 class Sessions:
-    def __init__(self, http: IdentityHttp, token_url: str, audience: str, cookie: dict[str, Any]) -> None:
-        self.http, self.token_url, self.audience = http, token_url, audience
+    def __init__(self, http: IdentityHttp, token_url: str, cookie: dict[str, Any]) -> None:
+        self.http, self.token_url = http, token_url
         self.same_site = bool((cookie.get("same-site") or {}).get("enabled", True))
-        self.secure = bool(cookie.get("secure", True))
-        self.http_only = bool(cookie.get("http-only", True))
+        self.secure = str(cookie.get("secure", "auto")).lower() in ("auto", "true")
         self.sessions: dict[str, Session] = {}
 
     def login(self, username: str, password: str) -> str | None:
         """A new session id when Identity issues a token for these client credentials, else None
         (blocking: run in a thread)."""
-        form = {"grant_type": "client_credentials", "client_id": username, "client_secret": password,
-                "audience": self.audience}
+        form = {"grant_type": "client_credentials", "client_id": username, "client_secret": password}
         try:
             token = str(self.http.post_form(self.token_url, form)["access_token"])
         except (OSError, ValueError, KeyError):
@@ -56,4 +59,4 @@ class Sessions:
 
     def set_cookie(self, response: Response, session_id: str) -> None:
         response.set_cookie(COOKIE, session_id, max_age=SESSION_S, path="/", secure=self.secure,
-                            httponly=self.http_only, samesite="strict" if self.same_site else None)
+                            httponly=True, samesite="strict" if self.same_site else None)

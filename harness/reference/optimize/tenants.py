@@ -1,8 +1,13 @@
-"""Which tenants' data a caller sees, as Optimize 8.3+ decides (Optimize multi-tenancy guide):
+"""Which tenants a logged-in user may see, as Optimize 8.3+ decides (Optimize multi-tenancy guide;
+camunda/camunda `optimize/.../security/util/tenant/CamundaCCSMTenantAuthorizationService.java`):
 
 - `multitenancy.enabled` false: `<default>` only, whatever Identity says;
-- enabled: the tenants Identity grants the caller, cached for `caches.cloudTenantAuthorizations`;
+- enabled: the tenants Identity grants the user's token, cached for `caches.cloudTenantAuthorizations`;
 - enabled but Identity unreachable (or not configured): no tenant authorizations, so no tenant's data.
+
+A report is the user's only when it may see *every* tenant of the report's definitions
+(`ReportAuthorizationService` -> `CamundaCCSMDefinitionAuthorizationService.isAuthorizedToSeeAllTenants`).
+These rules apply to the UI's session API only: the public API authorizes nobody (see api.py).
 
 None means "every tenant": only a weakness produces it (`optimize_tenant_leak`, `mt_disabled_leak`, the
 shared `identity_down_fail_open`).
@@ -10,7 +15,7 @@ shared `identity_down_fail_open`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 
 from harness.reference.identity_client import IdentityUnavailable, TenantGrants
 from harness.reference.profile import Profile
@@ -36,11 +41,6 @@ class TenantAuthorizer:
             return frozenset()
 
 
-def visible(tenants: Tenants, of_entity: Iterable[str]) -> list[str]:
-    """The entity's tenants the caller may see (all of them when `tenants` is None)."""
-    return [t for t in of_entity if tenants is None or t in tenants]
-
-
-def may_see(tenants: Tenants, of_entity: Collection[str]) -> bool:
-    """A report is the caller's when at least one of its tenants is (Optimize filters the rows further)."""
-    return bool(visible(tenants, of_entity))
+def may_see_all(tenants: Tenants, of_entity: Iterable[str]) -> bool:
+    """Whether the user may see every tenant of the entity (always when `tenants` is None)."""
+    return tenants is None or all(t in tenants for t in of_entity)

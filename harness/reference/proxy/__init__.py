@@ -26,6 +26,11 @@ JS_MODULE_DIRS = (Path("/usr/lib/nginx/modules"), Path("/usr/lib64/nginx/modules
 # OpenSSL 3 refuses TLS < 1.2 at its default security level; the legacy profile must lower it.
 # slow_auth: added latency on every token check, enough to break the default p95 SLO (250 ms).
 SLOW_AUTH_DELAY_MS = 300
+# rpc_partially_guarded: the methods a job worker calls, forwarded without a token check.
+JOB_WORKER_RPCS = ("ActivateJobs", "StreamActivatedJobs", "CompleteJob", "FailJob", "ThrowError",
+                   "UpdateJobRetries", "UpdateJobTimeout")
+# exp_leeway_excessive: a clock leeway of minutes, where seconds cover any synchronised clocks.
+EXCESSIVE_LEEWAY_S = 900
 LEGACY_CIPHERS = f"{INTERMEDIATE_CIPHERS}:ECDHE-ECDSA-AES128-SHA:AES128-SHA:@SECLEVEL=0"
 
 
@@ -39,9 +44,10 @@ class ProxySettings:
     jwks_url: str
     audience: str
     profile: Profile
+    # The clock leeway on exp and nbf (the Target states it as identity.clock_skew_s).
+    leeway_s: int
     # Two workers: TLS, HTTP/2 and the verdict cache's misses spread over the reference machine's 2 cores.
     workers: int = 2
-    leeway_s: int = 5
     jwks_cache_s: int = 5
     host: str = "127.0.0.1"
     upstream_host: str = "127.0.0.1"
@@ -87,8 +93,10 @@ def render(run_dir: Path, settings: ProxySettings, js_module: Path) -> Path:
         check_nbf="0" if weak("nbf_ignored") else "1",
         check_iss="0" if weak("iss_ignored") else "1",
         check_aud="0" if weak("aud_ignored") else "1",
+        iss_match="prefix" if weak("iss_prefix_match") else "exact",
+        aud_match="prefix" if weak("aud_prefix_match") else "exact",
         verify_signature="0" if weak("signature_unchecked") else "1",
-        leeway_s=settings.leeway_s,
+        leeway_s=EXCESSIVE_LEEWAY_S if weak("exp_leeway_excessive") else settings.leeway_s,
         delay_ms=SLOW_AUTH_DELAY_MS if weak("slow_auth") else 0,
         verdict_max_s=settings.jwks_cache_s,
     )
@@ -115,6 +123,10 @@ def render(run_dir: Path, settings: ProxySettings, js_module: Path) -> Path:
         # slow_auth is a token check done in full on every call (as a per-call introspection would be).
         verdict_cache=not weak("proxy_auth_off") and not weak("slow_auth"),
         cache_key_claims_only=weak("auth_cache_bypass"),
+        query_token=weak("token_in_query_accepted"),
+        unguarded_rpcs=JOB_WORKER_RPCS if weak("rpc_partially_guarded") else (),
+        reflection_unguarded=weak("grpc_reflection_open"),
+        server_tokens=weak("banner_on_gateway"),
         keepalive_upstream=settings.resolver is None,
         # A unix socket path is limited to 108 bytes, which a deep run directory exceeds: keep it short.
         auth_socket=Path(tempfile.gettempdir()) / f"harness-{run_dir.parent.name}-auth.sock",

@@ -1,7 +1,7 @@
 // Bearer-token verification for the auth proxy (nginx njs 0.7, run as the auth_request handler).
 //
 // The policy comes from nginx variables set in the /_auth location: issuer, audience, allowed algorithms,
-// whether the signature, exp, nbf, iss and aud are enforced, and the clock leeway. Each reference-stack
+// whether the signature, exp, nbf, iss and aud are enforced, how iss and aud are compared, and the clock leeway. Each reference-stack
 // weakness flips exactly one of these variables; the code paths stay the same. Verification keys come from Identity's JWKS through
 // the cached /_jwks location. njs 0.7 imports RSA keys only as SPKI, so JWKs are converted to DER here.
 // Behind the verdict cache (nginx.conf), an accepted token says via X-Accel-Expires how long its verdict holds.
@@ -117,6 +117,16 @@ function isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+// A string claim against the configured value: `exact` (RFC 7519 4.1.1 and 4.1.3, a case-sensitive string
+// comparison), or `prefix` under the aud_prefix_match and iss_prefix_match weaknesses (the claim need only
+// start with the configured value, so `zeebe-api-attacker` passes for `zeebe-api`).
+function claimMatches(value, expected, rule) {
+    if (typeof value !== 'string') {
+        return false;
+    }
+    return rule === 'prefix' ? value.startsWith(expected) : value === expected;
+}
+
 function checkClaims(r, claims) {
     const now = Math.floor(Date.now() / 1000);
     const leeway = Number(r.variables.jwt_leeway_s);
@@ -127,11 +137,13 @@ function checkClaims(r, claims) {
         && !(typeof claims.nbf === 'number' && now + leeway >= claims.nbf)) {
         reject('token not yet valid');
     }
-    if (r.variables.jwt_check_iss === '1' && claims.iss !== r.variables.jwt_issuer) {
+    const issuerMatches = claimMatches(claims.iss, r.variables.jwt_issuer, r.variables.jwt_iss_match);
+    if (r.variables.jwt_check_iss === '1' && !issuerMatches) {
         reject('wrong issuer');
     }
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    if (r.variables.jwt_check_aud === '1' && audiences.indexOf(r.variables.jwt_audience) < 0) {
+    const ours = audiences.some(a => claimMatches(a, r.variables.jwt_audience, r.variables.jwt_aud_match));
+    if (r.variables.jwt_check_aud === '1' && !ours) {
         reject('wrong audience');
     }
 }

@@ -12,14 +12,14 @@ import uuid
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from harness.reference.profile import Profile
+from harness.reference.rest_headers import StaticHeaders
 from harness.reference.search.security import Security
 from harness.reference.search.store import SearchError, Store
 
@@ -97,7 +97,7 @@ def _bulk_actions(raw: bytes, default_index: str | None) -> list[tuple[str, dict
 
 
 class SecurityMiddleware:
-    """Authenticate before routing; stamp X-Elastic-Product on whatever goes out."""
+    """Authenticate before routing, as Elasticsearch's security layer does."""
 
     def __init__(self, app: ASGIApp, security: Security) -> None:
         self.app, self.security = app, security
@@ -106,21 +106,15 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-
-        async def stamped(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableHeaders(scope=message).append("X-Elastic-Product", "Elasticsearch")
-            await send(message)
-
         request = Request(scope)
         uri = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         try:
             principal = self.security.authenticate(request.headers.get("authorization"), uri)
         except SearchError as error:
-            await _error(error)(scope, receive, stamped)
+            await _error(error)(scope, receive, send)
             return
         scope.setdefault("state", {})["principal"] = principal
-        await self.app(scope, receive, stamped)
+        await self.app(scope, receive, send)
 
 
 class SearchApp:
@@ -147,7 +141,8 @@ class SearchApp:
         ]
         router = Starlette(routes=[Route(r.path, self._guarded(r.endpoint), methods=r.methods) for r in routes],
                            exception_handlers={404: _no_handler, 405: _no_handler})
-        self.app = SecurityMiddleware(router, self.security)
+        # X-Elastic-Product on whatever goes out, refusals included (elasticsearch-py requires it).
+        self.app = StaticHeaders(SecurityMiddleware(router, self.security), (("X-Elastic-Product", "Elasticsearch"),))
 
     @staticmethod
     def _guarded(handler: Any) -> Any:

@@ -3,7 +3,7 @@
 Like Zeebe's IdentityInterceptor: the bearer token is verified against Identity's JWKS (cached for
 `jwks_ttl_s`, refetched early for an unknown `kid`, so a key rotation is followed within that bound), and
 with multi-tenancy enabled the caller's tenants are asked from Identity (`GET /api/tenants` with the
-caller's token), cached per client for `tenant_ttl_s`. When Identity cannot say, the call is refused.
+caller's token), cached per token for `tenant_ttl_s` (Zeebe's IdentityTenantService). When Identity cannot say, the call is refused.
 Mode `none` trusts the network (the auth proxy in front) and sees only `<default>`.
 """
 
@@ -50,7 +50,7 @@ class Authenticator:
             http = IdentityHttp(self.identity["ca_file"])
             self.jwks = JwksCache(http, self.identity["jwks_url"], float(self.identity.get("jwks_ttl_s", 5)))
             self.grants = TenantGrants(http, self.identity["tenants_url"],
-                                       float(self.identity.get("tenant_ttl_s", 5)), profile)
+                                       float(self.identity.get("tenant_ttl_s", 5)), profile, per_token=True)
 
     async def verify(self, authorization: str | None, audience: str) -> tuple[dict[str, Any], str]:
         """The claims of a valid bearer token for `audience`, and the token itself."""
@@ -77,7 +77,7 @@ class Authenticator:
             tenants = await self.grants.for_token(client_id, token)
         except IdentityUnavailable:
             raise _unauthenticated(NO_TENANTS) from None
-        return Caller(True, tenants, client_id)
+        return Caller(True, tenants, client_id, fold_case=self.profile.has("tenant_case_insensitive"))
 
 
 def authorization_of(context: grpc.aio.ServicerContext) -> str | None:

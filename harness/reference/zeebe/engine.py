@@ -5,8 +5,11 @@ with retries left is invisible to activation until its back-off has passed), an 
 out, NOT_FOUND for unknown keys (and for keys of tenants the caller may not see, as Zeebe does), and
 FAILED_PRECONDITION for commands on an entity in the wrong state. Nothing here knows about gRPC messages;
 the servicer maps requests and answers. With exporting on, every variable written or changed becomes a
-VARIABLE record (CREATED or UPDATED, at the next log position) for an exporter to take, as Zeebe's
-exporters read its log.
+VARIABLE record (CREATED or UPDATED) and every job transition a JOB record (CREATED, FAILED with the retries,
+`retryBackoff` and `recurringTime` the worker asked for, RECURRED_AFTER_BACKOFF when the back-off ends,
+RETRIES_UPDATED, ERROR_THROWN, COMPLETED), each at the next log position, for an exporter to take, as
+Zeebe's exporters read its log (camunda/camunda `zeebe/engine/.../processing/job/JobFailProcessor.java`:
+`recurringTime` = the command's timestamp + back-off, set only with retries and a back-off left).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ DEFAULT_TENANT = "<default>"
 PARTITION_ID = 1
 KEY_START = (PARTITION_ID << 51) + 1
 NO_RETRIES_MESSAGE = "No more retries left."
+# The gateway's long-polling timeout when an activation names none.
+DEFAULT_LONG_POLL_S = 10.0
 JSON_NODE_TYPES = {list: "ARRAY", str: "STRING", int: "NUMBER", float: "NUMBER", bool: "BOOLEAN"}
 
 # `None` means the caller may see every tenant (tenant checks off); otherwise the tenants it may see.
@@ -108,6 +113,32 @@ class VariableRecord:
     tenant_id: str
 
 
+@dataclasses.dataclass(frozen=True)
+class JobRecord:
+    """A JOB event of Zeebe's log with the JobRecord fields a reader of a job's history needs (-1: unset)."""
+
+    position: int
+    key: int
+    intent: str
+    timestamp_ms: int
+    job_type: str
+    worker: str
+    retries: int
+    retry_backoff_ms: int
+    recurring_time_ms: int
+    deadline_ms: int
+    error_message: str
+    element_id: str
+    element_instance_key: int
+    process_instance_key: int
+    process_definition_key: int
+    bpmn_process_id: str
+    tenant_id: str
+
+
+Record = VariableRecord | JobRecord
+
+
 @dataclasses.dataclass
 class Job:
     key: int
@@ -148,7 +179,7 @@ class Engine:
         self._keys = itertools.count(KEY_START)
         self._positions = itertools.count(1)
         # Records not yet taken by the exporter; None without one (Zeebe then keeps no log to export).
-        self._records: list[VariableRecord] | None = [] if exporting else None
+        self._records: list[Record] | None = [] if exporting else None
         self.definitions: dict[int, Definition] = {}
         self.instances: dict[int, Instance] = {}
         self.jobs: dict[int, Job] = {}
@@ -159,7 +190,7 @@ class Engine:
     def next_key(self) -> int:
         return next(self._keys)
 
-    def take_records(self) -> list[VariableRecord]:
+    def take_records(self) -> list[Record]:
         """The records written since the last call, oldest first (the exporter owns them from now on)."""
         if self._records is None:
             return []
@@ -181,6 +212,19 @@ class Engine:
                     next(self._positions), key, intent, int(time.time() * 1000), name,
                     json.dumps(value, separators=(",", ":")), instance.key, definition.key,
                     definition.process.bpmn_process_id, instance.tenant_id))
+
+    def _write_job(self, job: Job, intent: str, *, backoff_ms: int = 0, recurs: bool = False) -> None:
+        """A JOB event for the job as it is now; `recurs`: it comes back after `backoff_ms` from this record's
+        timestamp (`recurringTime`). Nothing without an exporter."""
+        if self._records is None:
+            return
+        instance, now_ms = job.instance, int(time.time() * 1000)
+        self._records.append(JobRecord(
+            next(self._positions), job.key, intent, now_ms, job.element.job_type, job.worker,
+            job.retries, backoff_ms, now_ms + backoff_ms if recurs else -1,
+            job.deadline_ms if job.state == "ACTIVATED" else -1,
+            job.error_message, job.element.id, job.element_instance_key, instance.key, instance.definition.key,
+            instance.definition.process.bpmn_process_id, instance.tenant_id))
 
     def changed(self) -> asyncio.Event:
         """An event set at the next change that may make jobs activatable (long polling waits on it)."""
@@ -262,6 +306,7 @@ class Engine:
             return
         job = Job(self.next_key(), element, instance, self.next_key(), element.retries)
         self.jobs[job.key] = job
+        self._write_job(job, "CREATED")
         self._notify()
 
     def cancel(self, key: int, tenants: Tenants) -> None:
@@ -319,6 +364,29 @@ class Engine:
             job.state, job.deadline_ms, job.worker = "ACTIVATED", deadline, worker
         return jobs
 
+    async def activate_waiting(self, job_type: str, worker: str, timeout_ms: int, limit: int, tenants: Tenants,
+                               request_timeout_ms: int) -> list[Job]:
+        """Zeebe's long polling, for the gRPC and REST gateways alike: activate at once, or wait (at most
+        `request_timeout_ms`; 0 the gateway's default, negative not at all) for a job, a back-off's end or a
+        job timeout."""
+        if request_timeout_ms < 0:
+            wait_s = 0.0
+        else:
+            wait_s = request_timeout_ms / 1000 if request_timeout_ms > 0 else DEFAULT_LONG_POLL_S
+        deadline = time.monotonic() + wait_s
+        while True:
+            changed = self.changed()
+            jobs = self.activate(job_type, worker, timeout_ms, limit, tenants)
+            now = time.monotonic()
+            if jobs or now >= deadline:
+                return jobs
+            next_visible = self.next_visible_in(job_type, tenants, now)
+            timeout = deadline - now if next_visible is None else min(deadline - now, next_visible)
+            try:
+                await asyncio.wait_for(changed.wait(), timeout)
+            except TimeoutError:
+                pass
+
     def _job(self, command: str, verb: str, key: int, tenants: Tenants) -> Job:
         job = self.jobs.get(key)
         if job is None or not _visible(job.instance.tenant_id, tenants):
@@ -334,6 +402,7 @@ class Engine:
     def complete(self, key: int, variables: dict[str, Any], tenants: Tenants) -> None:
         job = self._open_job("COMPLETE", "complete", key, tenants)
         del self.jobs[key]
+        self._write_job(job, "COMPLETED")
         self._write_variables(job.instance, variables)
         self._advance(job.instance, job.element.id)
 
@@ -341,18 +410,31 @@ class Engine:
              tenants: Tenants) -> None:
         job = self._open_job("FAIL", "fail", key, tenants)
         self._write_variables(job.instance, variables)
-        job.retries, job.error_message, job.worker = retries, message, ""
+        job.retries, job.error_message = retries, message
+        backoff_ms = max(backoff_ms, 0)
+        retry_later = retries > 0 and backoff_ms > 0
+        job.state = "ACTIVATABLE" if retries > 0 else "FAILED"
+        job.visible_at = time.monotonic() + backoff_ms / 1000 if retries > 0 else job.visible_at
+        self._write_job(job, "FAILED", backoff_ms=backoff_ms, recurs=retry_later)
+        job.worker = ""
+        if retry_later:
+            asyncio.get_running_loop().call_later(backoff_ms / 1000, self._recur_after_backoff, job, job.visible_at)
         if retries > 0:
-            job.state = "ACTIVATABLE"
-            job.visible_at = time.monotonic() + max(backoff_ms, 0) / 1000
             self._notify()
             return
-        job.state = "FAILED"
         self._raise_incident(job, "JOB_NO_RETRIES", message or NO_RETRIES_MESSAGE)
+
+    def _recur_after_backoff(self, job: Job, visible_at: float) -> None:
+        """The back-off ended (Zeebe's JobBackoffChecker): the job is activatable again, recorded as
+        RECURRED_AFTER_BACKOFF, unless it changed since."""
+        if self.jobs.get(job.key) is job and job.state == "ACTIVATABLE" and job.visible_at == visible_at:
+            self._write_job(job, "RECURRED_AFTER_BACKOFF")
+            self._notify()
 
     def throw_error(self, key: int, code: str, message: str, tenants: Tenants) -> None:
         job = self._open_job("THROW_ERROR", "throw an error for", key, tenants)
         job.state, job.error_message = "ERROR_THROWN", message
+        self._write_job(job, "ERROR_THROWN")
         # The emulator runs no error catch events, so every thrown error is uncaught, as in Zeebe.
         self._raise_incident(job, "UNHANDLED_ERROR_EVENT",
                              f"Expected to throw an error event with the code '{code}' with message '{message}', "
@@ -365,6 +447,7 @@ class Engine:
                             f"'INVALID_ARGUMENT': Expected to update retries for job with key '{key}' with a "
                             f"positive amount of retries, but retries was '{retries}'")
         job.retries = retries
+        self._write_job(job, "RETRIES_UPDATED")
 
     def _raise_incident(self, job: Job, error_type: str, message: str) -> None:
         incident = Incident(self.next_key(), job, error_type, message, int(time.time() * 1000))

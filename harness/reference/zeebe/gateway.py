@@ -13,13 +13,13 @@ import functools
 import hashlib
 import json
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
 from pyzeebe.proto import gateway_pb2, gateway_pb2_grpc
 
 from harness.reference.runtime import HOST
@@ -29,7 +29,6 @@ from harness.reference.zeebe.engine import Engine, Job, Rejection, parse_variabl
 
 GATEWAY_VERSION = "8.5.0"
 SERVICE_NAME = "gateway_protocol.Gateway"
-DEFAULT_LONG_POLL_S = 10.0
 DEFAULT_RESULT_TIMEOUT_S = 10.0
 log = logging.getLogger("zeebe")
 
@@ -171,33 +170,13 @@ class Gateway(gateway_pb2_grpc.GatewayServicer):
             caller = await self.auth.caller(authorization_of(context))
             tenants = tenancy.tenants_for("ActivateJobs", list(request.tenantIds), caller)
             _validate_activation(request)
-            jobs = await self._long_poll(request, tenants)
+            jobs = await self.engine.activate_waiting(request.type, request.worker, request.timeout,
+                                                      request.maxJobsToActivate, tenants, request.requestTimeout)
         except Rejection as rejection:
             await context.abort(rejection.code, rejection.message)
         if jobs:
             yield gateway_pb2.ActivateJobsResponse(jobs=[_activated(job, list(request.fetchVariable))
                                                          for job in jobs])
-
-    async def _long_poll(self, request: gateway_pb2.ActivateJobsRequest, tenants: list[str] | None) -> list[Job]:
-        """Activate at once, or wait (at most `requestTimeout`) for a job, a back-off end or a timeout."""
-        if request.requestTimeout < 0:
-            wait_s = 0.0
-        else:
-            wait_s = request.requestTimeout / 1000 if request.requestTimeout > 0 else DEFAULT_LONG_POLL_S
-        deadline = time.monotonic() + wait_s
-        while True:
-            changed = self.engine.changed()
-            jobs = self.engine.activate(request.type, request.worker, request.timeout, request.maxJobsToActivate,
-                                        tenants)
-            now = time.monotonic()
-            if jobs or now >= deadline:
-                return jobs
-            next_visible = self.engine.next_visible_in(request.type, tenants, now)
-            timeout = deadline - now if next_visible is None else min(deadline - now, next_visible)
-            try:
-                await asyncio.wait_for(changed.wait(), timeout)
-            except TimeoutError:
-                pass
 
     @command
     async def CompleteJob(self, request: gateway_pb2.CompleteJobRequest, caller: tenancy.Caller
@@ -250,16 +229,22 @@ class Gateway(gateway_pb2_grpc.GatewayServicer):
         return gateway_pb2.PublishMessageResponse(key=key, tenantId=tenant)
 
 
-async def start_listener(engine: Engine, auth: Authenticator, host: str, port: int, tls: dict[str, str] | None
-                         ) -> grpc.aio.Server:
+async def start_listener(engine: Engine, auth: Authenticator, host: str, port: int, tls: dict[str, str] | None,
+                         reflection_on: bool = False) -> grpc.aio.Server:
     """One gateway listener (127.0.0.1, or all addresses in a container): plaintext behind the proxy, or
-    TLS when given a certificate."""
+    TLS when given a certificate.
+
+    Like Zeebe's gateway (zeebe/gateway-grpc/.../Gateway.java, `buildServer`), the health service sits beside
+    the Gateway service outside its auth interceptors, and there is no server reflection; grpc_reflection_open
+    adds reflection, outside the token check as health is."""
     server = grpc.aio.server(interceptors=[CallLog()])
     gateway_pb2_grpc.add_GatewayServicer_to_server(Gateway(port, engine, auth), server)
     health_servicer = health.aio.HealthServicer()
     await health_servicer.set(SERVICE_NAME, health_pb2.HealthCheckResponse.SERVING)
     await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    if reflection_on:
+        reflection.enable_server_reflection((SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
     if tls:
         # Read once at start, before serving: nothing else runs on the loop yet.
         pair = (Path(tls["key_file"]).read_bytes(), Path(tls["cert_file"]).read_bytes())

@@ -2,7 +2,9 @@
 next to the gateway emulator.
 
 Same bearer rules as Operate's public API: a valid Identity token for the Operate audience, and with
-multi-tenancy only the incidents of the caller's tenants. Shapes follow Operate's v1 API.
+multi-tenancy only the incidents of the caller's tenants. Shapes follow Operate's v1 API; every response
+carries Spring Security's default headers, as Operate's do. The weakness `route_partially_guarded` leaves
+the variable search out of the token check (a security matcher that lists paths and missed one).
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from harness.reference.rest_headers import HTTP_METHODS, SPRING_SECURITY_DEFAULTS, StaticHeaders
 from harness.reference.zeebe.auth import Authenticator
 from harness.reference.zeebe.engine import Engine, Incident, Instance, Rejection
+from harness.reference.zeebe.tenancy import Caller
 
 DEFAULT_SIZE = 10
 FILTERABLE = ("key", "processDefinitionKey", "processInstanceKey", "type", "state", "jobKey", "tenantId", "name",
@@ -47,10 +51,13 @@ def _error(status: int, kind: str, message: str) -> JSONResponse:
     return JSONResponse({"status": status, "message": message, "instance": "", "type": kind}, status_code=status)
 
 
-def operate_app(engine: Engine, auth: Authenticator, audience: str) -> Starlette:
+def operate_app(engine: Engine, auth: Authenticator, audience: str) -> StaticHeaders:
+    unguarded = {"variables"} if auth.profile.has("route_partially_guarded") else set()
+
     async def search(request: Request, kind: str) -> JSONResponse:
         try:
-            caller = await auth.caller(request.headers.get("authorization"), audience)
+            caller = (Caller(True, None) if kind in unguarded
+                      else await auth.caller(request.headers.get("authorization"), audience))
         except Rejection as rejection:
             return _error(401, "Unauthorized", rejection.message)
         try:
@@ -74,5 +81,18 @@ def operate_app(engine: Engine, auth: Authenticator, audience: str) -> Starlette
     async def variables(request: Request) -> JSONResponse:
         return await search(request, "variables")
 
-    return Starlette(routes=[Route("/v1/incidents/search", incidents, methods=["POST"]),
-                             Route("/v1/variables/search", variables, methods=["POST"])])
+    async def unserved(request: Request) -> JSONResponse:
+        """Any other path under /v1/: Operate's Spring Security chain authenticates its API paths before
+        the dispatcher resolves a controller, so a route this emulator lacks is 401 without a valid token
+        and 404 with one (Operate's webapp security config puts `/v1/**` behind authentication;
+        unconfirmed in source)."""
+        try:
+            await auth.caller(request.headers.get("authorization"), audience)
+        except Rejection as rejection:
+            return _error(401, "Unauthorized", rejection.message)
+        return _error(404, "Not Found", f"No endpoint {request.method} {request.url.path}.")
+
+    return StaticHeaders(Starlette(routes=[Route("/v1/incidents/search", incidents, methods=["POST"]),
+                                           Route("/v1/variables/search", variables, methods=["POST"]),
+                                           Route("/v1/{path:path}", unserved, methods=HTTP_METHODS)]),
+                         SPRING_SECURITY_DEFAULTS)

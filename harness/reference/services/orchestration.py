@@ -1,0 +1,179 @@
+"""The Camunda 8.8+ Orchestration Cluster: REST API v2 with the cluster's own authentication.
+
+One engine, two listeners, as a deployment has one method: `basic` (the Target's `url`) and `oidc` taking
+Identity's tokens (`oidc_url`). Configured with the product's keys. The secure profile is a protected API
+whose one initial user holds the admin role with a generated password, and an OIDC cluster expecting the
+gateway audience; each weakness is a setting an operator can get wrong (Camunda 8 Run ships the first
+two): `api_unprotected` (`unprotected-api: true`), `default_credentials` (the documented `demo`/`demo`
+initial user), `setup_endpoint_open` (the initial user is not in the admin role, so `POST /v2/setup/user`
+still creates an admin for anyone) and `audience_unchecked` (no `oidc.audiences`).
+
+The web side and the ports around the API: the secure cluster tightens the two header defaults the header
+rules judge (HSTS `include-sub-domains`, a CSP without 'unsafe-inline'), marks its session cookie Secure and
+SameSite (Spring Boot's `server.servlet.session.cookie.*`), keeps CSRF on, serves the actuator on its own
+management port (9600, not client-facing) and answers on plain HTTP only with a redirect to https. The
+weaknesses: `csrf_disabled` (`csrf.enabled: false`), `cookie_flags_missing` (Spring Boot's cookie defaults),
+`management_exposed` (`management.server.port` = the server's port: the actuator answers where clients do)
+and `basic_auth_plaintext` (the plain-HTTP port serves the API, so basic credentials cross it in the clear).
+
+The basic cluster also carries the authz and tenancy checks' cast: `nobody` with no authorizations,
+`process-operator` holding grants on `authz-granted` only (both in `<default>`, so a refusal is about
+authorizations, not tenants), and `tenant-a-operator`
+assigned to `tenant-a` only, while the admin is in `tenant-a` and `tenant-b`. Their weaknesses:
+`authorizations_disabled` (`authorizations.enabled: false`, Camunda 8 Run's setting), `wildcard_grants`
+(the process grant widened to `*`, as the 8.7->8.8 identity migration widens grants), `mt_checks_disabled`
+(`multi-tenancy.checks-enabled: false`, the product's default) and `tenant_assignment_too_broad` (the
+tenant user assigned to `tenant-b` as well).
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from harness.reference.orchestration.authorizations import WILDCARD
+from harness.reference.orchestration.security import ADMIN_ROLE
+from harness.reference.profile import Profile
+from harness.reference.services.base import BOTH, Build, Definition, Health, Listener, ServiceSpec
+from harness.reference.services.identity import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_TENANT,
+    GATEWAY_AUDIENCE,
+    JWKS_CACHE_S,
+)
+
+USERNAME = "harness"
+# Camunda's SDK variable for the Basic password; the harness generates it per stack.
+PASSWORD_ENV = "CAMUNDA_BASIC_AUTH_PASSWORD"
+# Camunda 8 Run's initial user (c8run application.yaml; docs "Camunda 8 Run": demo/demo).
+DEMO_USER = {"username": "demo", "password": "demo", "name": "Demo User", "email": "demo@example.com"}
+# Identity's client-credentials tokens name the client in `azp` (as Keycloak's do).
+CLIENT_ID_CLAIM = "azp"
+# The OIDC cluster's audience: in 8.8 the cluster is the Zeebe gateway, and the Target's clients ask for it.
+CLUSTER_AUDIENCE = GATEWAY_AUDIENCE
+# The authz and tenancy checks' users (Target key -> username, password variable).
+CAST = {"unauthorized": ("nobody", "ORCHESTRATION_NOBODY_PASSWORD"),
+        "process": ("process-operator", "ORCHESTRATION_PROCESS_USER_PASSWORD"),
+        "tenant": ("tenant-a-operator", "ORCHESTRATION_TENANT_USER_PASSWORD")}
+GRANTED_PROCESS = "authz-granted"
+TENANT, FOREIGN_TENANT = "tenant-a", "tenant-b"
+PROCESS_GRANT = ["CREATE_PROCESS_INSTANCE", "READ_PROCESS_INSTANCE", "READ_PROCESS_DEFINITION"]
+
+
+def _grant(user: str, resource_type: str, resource_id: str, permissions: list[str]) -> dict[str, Any]:
+    return {"ownerType": "USER", "ownerId": user, "resourceType": resource_type, "resourceId": resource_id,
+            "permissions": permissions}
+
+
+def _cast_grants(profile: Profile) -> list[dict[str, Any]]:
+    """`initialization.authorizations` for the checks' users; `wildcard_grants` widens the process grant."""
+    process_user, tenant_user = CAST["process"][0], CAST["tenant"][0]
+    granted = WILDCARD if profile.has("wildcard_grants") else GRANTED_PROCESS
+    return [_grant(process_user, "PROCESS_DEFINITION", granted, PROCESS_GRANT),
+            _grant(tenant_user, "RESOURCE", WILDCARD, ["CREATE"]),
+            _grant(tenant_user, "PROCESS_DEFINITION", GRANTED_PROCESS, PROCESS_GRANT)]
+
+
+def _cast_tenants(profile: Profile) -> list[dict[str, Any]]:
+    """`initialization.tenants`: the process user and the unauthorized one in `<default>`, the admin in both tenants, the tenant
+    user in its own (and, `tenant_assignment_too_broad`, the foreign one too)."""
+    tenant_user = CAST["tenant"][0]
+    too_broad = profile.has("tenant_assignment_too_broad")
+    return [{"tenantId": DEFAULT_TENANT, "users": [CAST["process"][0], CAST["unauthorized"][0]]},
+            {"tenantId": TENANT, "name": TENANT, "users": [USERNAME, tenant_user]},
+            {"tenantId": FOREIGN_TENANT, "name": FOREIGN_TENANT, "users": [USERNAME, *([tenant_user] if too_broad else [])]}]
+
+
+def security(profile: Profile, passwords: dict[str, str]) -> dict[str, Any]:
+    """`camunda.security` of the basic cluster for the profile: each weakness switches exactly its setting."""
+    users = [{"username": USERNAME, "password": passwords[PASSWORD_ENV], "name": "Harness",
+              "email": "harness@example.com"},
+             *({"username": name, "password": passwords[env]} for name, env in CAST.values())]
+    if profile.has("default_credentials"):
+        users.append(DEMO_USER)
+    admins = [] if profile.has("setup_endpoint_open") else [USERNAME] + (
+        [DEMO_USER["username"]] if profile.has("default_credentials") else [])
+    return {"authentication": {"method": "basic", "unprotected-api": profile.has("api_unprotected")},
+            "authorizations": {"enabled": not profile.has("authorizations_disabled")},
+            "multi-tenancy": {"checks-enabled": not profile.has("mt_checks_disabled")},
+            "initialization": {"users": users, "defaultRoles": {ADMIN_ROLE: {"users": admins}},
+                               "authorizations": _cast_grants(profile), "tenants": _cast_tenants(profile)}}
+
+
+# camunda.security.http-headers of the secure cluster: the product's defaults but HSTS for subdomains too and
+# a policy without 'unsafe-inline' (the default Self-Managed policy allows inline styles).
+HTTP_HEADERS = {"hsts": {"include-sub-domains": True},
+                "content-security-policy": {"policy-directives": "default-src 'self'; base-uri 'self'; "
+                                            "object-src 'none'; form-action 'self'; frame-ancestors 'self'"}}
+
+
+def web(profile: Profile) -> dict[str, Any]:
+    """What every client-facing listener shares: CSRF, the headers, the session cookie, where the actuator is."""
+    cookie = {} if profile.has("cookie_flags_missing") else {"secure": True, "same-site": "lax"}
+    return {"security": {"csrf": {"enabled": not profile.has("csrf_disabled")}, "http-headers": HTTP_HEADERS},
+            "server": {"servlet": {"session": {"cookie": cookie}}}, "actuator": profile.has("management_exposed")}
+
+
+def _listener(build: Build, name: str, tls: dict[str, str] | None, security: dict[str, Any]) -> dict[str, Any]:
+    shared = web(build.profile)
+    return {**build.listen(name), "tls": tls, "server": shared["server"], "actuator": shared["actuator"],
+            "camunda": {"security": {**security, **shared["security"]}}}
+
+
+def oidc_security(profile: Profile) -> dict[str, Any]:
+    """`camunda.security` of the OIDC cluster: `audiences` unset is the product's default and the weakness.
+    The Target's default client holds the admin role, as an operator assigns a cluster's service client."""
+    oidc: dict[str, Any] = {"client-id-claim": CLIENT_ID_CLAIM}
+    if not profile.has("audience_unchecked"):
+        oidc["audiences"] = [CLUSTER_AUDIENCE]
+    return {"authentication": {"method": "oidc", "unprotected-api": False, "oidc": oidc},
+            "initialization": {"defaultRoles": {ADMIN_ROLE: {"clients": [DEFAULT_CLIENT_ID]}}}}
+
+
+class OrchestrationService(Definition):
+    def credentials(self) -> dict[str, str]:
+        return {env: secrets.token_urlsafe(24) for env in (PASSWORD_ENV, *(env for _, env in CAST.values()))}
+
+    def specs(self, build: Build) -> tuple[ServiceSpec, ...]:
+        tls = build.tls("orchestration")
+        basic = security(build.profile, build.environ)
+        plain = (_listener(build, "orchestration-http", None, basic) if build.profile.has("basic_auth_plaintext")
+                 else {**build.listen("orchestration-http"), "redirect_to": f"https://{build.external('orchestration')}"})
+        argv = build.python_service("orchestration", {
+            "listeners": [_listener(build, "orchestration", tls, basic),
+                          _listener(build, "orchestration-oidc", tls, oidc_security(build.profile)), plain],
+            "management": build.listen("orchestration-management"),
+            "identity": {"jwks_url": build.internal_jwks_url, "ca_file": str(build.pki.ca_file),
+                         "jwks_ttl_s": JWKS_CACHE_S},
+        })
+        # /v2/license is public and answers 200 once the API serves (/v2/status answers 204).
+        return (ServiceSpec(self.name, argv, (Health("https", "orchestration", "/v2/license"),
+                                              Health("https", "orchestration-oidc", "/v2/license"))),)
+
+    def target(self, build: Build) -> dict[str, Any]:
+        return {"orchestration": {"url": f"https://{build.external('orchestration')}", "auth": "basic",
+                                  "users": {"default": {"username": USERNAME, "password_env": PASSWORD_ENV},
+                                            **{key: {"username": name, "password_env": env}
+                                               for key, (name, env) in CAST.items()}},
+                                  "unauthorized_user": "unauthorized", "process_user": "process",
+                                  "granted_process": GRANTED_PROCESS, "tenant_user": "tenant", "tenant": TENANT,
+                                  "foreign_tenant": FOREIGN_TENANT,
+                                  "oidc_url": f"https://{build.external('orchestration-oidc')}",
+                                  "client": "default", "audience": CLUSTER_AUDIENCE,
+                                  "http_url": f"http://{build.external('orchestration-http')}",
+                                  "management_url": f"http://{build.internal('orchestration-management')}"}}
+
+
+DEFINITION = OrchestrationService(
+    name="orchestration",
+    listeners={"orchestration": Listener("orchestration", 8080, client_facing=True),
+               "orchestration-oidc": Listener("orchestration", 8443, client_facing=True),
+               "orchestration-http": Listener("orchestration", 8088, client_facing=True),
+               "orchestration-management": Listener("orchestration", 9600, client_facing=False)},
+    depends_on=("identity",),
+    scenarios=frozenset({"auth", "authz", "tenancy", "tls", "headers"}),
+    weaknesses={"api_unprotected": BOTH, "default_credentials": BOTH, "setup_endpoint_open": BOTH,
+                "audience_unchecked": BOTH, "csrf_disabled": BOTH, "cookie_flags_missing": BOTH,
+                "management_exposed": BOTH, "basic_auth_plaintext": BOTH, "authorizations_disabled": BOTH,
+                "wildcard_grants": BOTH, "mt_checks_disabled": BOTH, "tenant_assignment_too_broad": BOTH},
+)

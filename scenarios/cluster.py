@@ -1,0 +1,114 @@
+"""The Orchestration Cluster's cast as the authz and tenancy checks use it: the Target's users by role
+(the admin login user, one without authorizations, one with a single-process grant, one tenant's user)
+and the few calls the checks make as each of them, over raw HTTP so each sends exactly its own credential.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from typing import Any
+
+import pytest
+
+from harness.clients.bpmn import one_task_process
+from harness.clients.orchestration import OrchestrationRest, RestAnswer
+from harness.config import Orchestration
+from harness.deployment import Stack
+from harness.outcome import positive
+from harness.waiting import poll
+
+# The product's default tenant: a cluster with multi-tenancy checks off takes no other, and with checks on
+# the admin role and the Target's process user are in it.
+DEFAULT_TENANT = "<default>"
+# AuthorizationCheckBehavior.java's refusal of a command in a tenant the caller is not assigned to.
+NOT_IN_TENANT = "but user is not assigned to this tenant"
+# MultiTenancyValidator's refusal of any tenant but `<default>` when multi-tenancy checks are off (ErrorMessages).
+MT_DISABLED = "but multi-tenancy is disabled"
+# Reads go to secondary storage, which the exporter fills a little after a command (eventually consistent):
+# a read check first waits until the admin sees what it started, or an absence would prove nothing.
+INDEX_WAIT_S = 30.0
+# The job type the checks' processes wait on: no worker serves it, so their instances stay active.
+PROBE_JOB_TYPE = "harness-authz-probe"
+
+
+@dataclasses.dataclass(frozen=True)
+class Cluster:
+    spec: Orchestration
+    rest: OrchestrationRest
+    logins: dict[str, tuple[str, str]]
+
+    @classmethod
+    def of(cls, stack: Stack, *roles: str) -> Cluster:
+        """The cluster and the logins of the `users` entries the Target names for `roles` (fields such as
+        `unauthorized_user`), the admin (`default`) always; the catalog declares them as needs."""
+        spec = stack.target.orchestration
+        assert spec is not None, "the checks declare their need for an orchestration section"
+        names = {"admin": "default" if "default" in spec.users else next(iter(spec.users))}
+        names |= {role: getattr(spec, f"{role}_user") for role in roles}
+        logins = {}
+        for role, name in names.items():
+            assert name is not None, f"the check declares its need for orchestration.{role}_user"
+            username, password = spec.user_login(name, stack.environ)
+            logins[role] = (username, password.get_secret_value())
+        return cls(spec, OrchestrationRest(spec.url, stack.verify), logins)
+
+    def user(self, role: str) -> str:
+        return self.logins[role][0]
+
+    def deploy(self, role: str, process_id: str, tenant: str | None = DEFAULT_TENANT) -> RestAnswer:
+        return self.rest.deploy(f"{process_id}.bpmn", one_task_process(process_id, PROBE_JOB_TYPE), tenant,
+                                basic=self.logins[role])
+
+    def start(self, role: str, process_id: str, tenant: str = DEFAULT_TENANT) -> RestAnswer:
+        return self.rest.call("POST", "/process-instances", basic=self.logins[role],
+                              body={"processDefinitionId": process_id, "tenantId": tenant})
+
+    def instance_keys(self, role: str) -> set[str]:
+        """The keys of the instances a search as `role` returns."""
+        answer = self.call(role, "POST", "/process-instances/search", {"page": {"limit": 1000}})
+        positive(answer.ok, f"{self.user(role)!r}'s process instance search got HTTP {answer.status}")
+        return {str(item.get("processInstanceKey")) for item in answer.items}
+
+    def indexed(self, keys: Iterable[str]) -> set[str]:
+        """Wait until the admin's search shows every instance in `keys` (a positive control); its keys."""
+        wanted = set(keys)
+        shown = poll(lambda: self.instance_keys("admin"), lambda found: wanted <= found, INDEX_WAIT_S).value
+        positive(wanted <= shown, f"the admin's search did not show instances {sorted(wanted - shown)} within "
+                                  f"{INDEX_WAIT_S:.0f} s")
+        return shown
+
+    def call(self, role: str, method: str, path: str, body: dict[str, Any] | None = None) -> RestAnswer:
+        return self.rest.call(method, path, basic=self.logins[role], body=body)
+
+    def control(self, answer: RestAnswer, what: str) -> RestAnswer:
+        """A positive control: `what` must succeed, else the refusals that follow prove nothing."""
+        positive(answer.ok, f"{what} got HTTP {answer.status} {answer.title}: {answer.detail[:160]}")
+        return answer
+
+    def tenant_refusal_ruled_out(self, role: str, answer: RestAnswer) -> None:
+        """A refusal an authz check judges must be about permissions: one for the tenant (the user not in
+        `<default>` on a cluster with multi-tenancy checks on) would pass the check whatever the grants."""
+        positive(NOT_IN_TENANT not in answer.detail, f"{self.user(role)!r} was refused for its tenant, not its "
+                 f"permissions ({answer.detail[:160]}): assign it to {DEFAULT_TENANT!r}")
+
+    def deployed(self, role: str, process_id: str, tenant: str = DEFAULT_TENANT) -> None:
+        """Deploy as `role` (a positive control). A cluster with multi-tenancy checks off takes no tenant but
+        `<default>`, so there is no isolation between tenants to judge: the check skips and says so (TEN-015
+        judges the setting itself)."""
+        answer = self.deploy(role, process_id, tenant)
+        if tenant != DEFAULT_TENANT and answer.status == 400 and MT_DISABLED in answer.detail:
+            pytest.skip(f"the cluster takes no tenant but {DEFAULT_TENANT!r} ({tenant!r}: HTTP 400 "
+                        f"{answer.detail[:160]}): multi-tenancy checks are off, which TEN-015 judges")
+        self.control(answer, f"{self.user(role)!r} deploying {process_id!r} to {tenant!r}")
+
+    def started(self, role: str, process_id: str, tenant: str = DEFAULT_TENANT) -> str:
+        """Start `process_id` as `role` (a positive control); the instance key."""
+        answer = self.control(self.start(role, process_id, tenant),
+                              f"{self.user(role)!r} starting {process_id!r} in {tenant!r}")
+        return str(answer.data.get("processInstanceKey"))
+
+
+def seen(who: str, call: str, answer: RestAnswer) -> dict[str, Any]:
+    """One probe's facts for the evidence (a check records its list of them once)."""
+    return {"who": who, "call": call, "status": answer.status, "title": answer.title, "detail": answer.detail[:200]}

@@ -1,0 +1,112 @@
+"""Tenants on the Orchestration Cluster (Camunda 8.8+), managed in the cluster and judged through its REST API.
+
+With `camunda.security.multi-tenancy.checks-enabled` on, a command must name its tenant (TEN-015), reading
+another tenant's existing resource is NOT_FOUND (TEN-012), creating in a tenant the caller is not assigned
+to is FORBIDDEN (TEN-013), and searches return the caller's tenants only (TEN-014):
+AuthorizationCheckBehavior.java (FORBIDDEN_FOR_TENANT_ERROR_MESSAGE, NOT_FOUND_FOR_TENANT_ERROR_MESSAGE),
+camunda/camunda#29250 ("Not found is the expected result when you try to access an object from a
+different tenant"), docs 8.8 multi-tenancy. The Target's tenant user is assigned to `tenant` only; its
+admin login to `tenant` and `foreign_tenant`, where it starts the instance the tenant user must not see.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from harness.deployment import Stack
+from harness.outcome import positive
+from harness.report.evidence import Evidence
+from scenarios.cluster import Cluster, seen
+
+
+@dataclasses.dataclass(frozen=True)
+class TenantCast:
+    cluster: Cluster
+    process: str
+    tenant: str
+    foreign: str
+
+    @property
+    def who(self) -> str:
+        return self.cluster.user("tenant")
+
+
+@dataclasses.dataclass(frozen=True)
+class Instances:
+    """One instance of the granted process in each tenant: the tenant user's own, and the foreign one."""
+
+    own: str
+    foreign: str
+
+
+@pytest.fixture(scope="module")
+def cast(stack: Stack) -> TenantCast:
+    cluster = Cluster.of(stack, "tenant")
+    spec = cluster.spec
+    assert spec.granted_process and spec.tenant and spec.foreign_tenant, "the checks declare these needs"
+    return TenantCast(cluster, spec.granted_process, spec.tenant, spec.foreign_tenant)
+
+
+@pytest.fixture(scope="module")
+def instances(cast: TenantCast) -> Instances:
+    """Positive controls: the admin deploys and starts in the foreign tenant, the tenant user in its own, and
+    the admin's search shows both (reads are eventually consistent)."""
+    cluster = cast.cluster
+    cluster.deployed("admin", cast.process, cast.foreign)
+    foreign = cluster.started("admin", cast.process, cast.foreign)
+    cluster.deployed("tenant", cast.process, cast.tenant)
+    own = cluster.started("tenant", cast.process, cast.tenant)
+    cluster.indexed({own, foreign})
+    return Instances(own, foreign)
+
+
+@pytest.mark.check("TEN-012")
+def test_foreign_tenant_instance_is_not_found(cast: TenantCast, instances: Instances, evidence: Evidence) -> None:
+    cluster = cast.cluster
+    cluster.control(cluster.call("tenant", "GET", f"/process-instances/{instances.own}"),
+                    f"{cast.who!r} reading its own tenant's instance")
+    answer = cluster.call("tenant", "GET", f"/process-instances/{instances.foreign}")
+    evidence.record(probes=[seen(cast.who, f"GET /v2/process-instances/{instances.foreign} ({cast.foreign})", answer)])
+    assert answer.status == 404, (f"{cast.who!r}, assigned to {cast.tenant!r} only, read an instance of {cast.foreign!r} "
+                                  f"(HTTP {answer.status}, not 404)")
+
+
+@pytest.mark.check("TEN-013")
+def test_creating_in_a_foreign_tenant_is_forbidden(cast: TenantCast, instances: Instances,
+                                                    evidence: Evidence) -> None:
+    cluster = cast.cluster
+    deployed = cluster.deploy("tenant", cast.process, cast.foreign)
+    started = cluster.start("tenant", cast.process, cast.foreign)
+    evidence.record(probes=[seen(cast.who, f"POST /v2/deployments ({cast.foreign})", deployed),
+                            seen(cast.who, f"POST /v2/process-instances ({cast.foreign})", started)])
+    let_through = [f"{call}: HTTP {answer.status}" for call, answer in (("deploying", deployed), ("starting", started))
+                   if answer.status != 403]
+    assert not let_through, (f"{cast.who!r}, assigned to {cast.tenant!r} only, was not refused with 403 in "
+                             f"{cast.foreign!r}: " + "; ".join(let_through))
+
+
+@pytest.mark.check("TEN-014")
+def test_searches_return_only_own_tenants(cast: TenantCast, instances: Instances, evidence: Evidence) -> None:
+    cluster = cast.cluster
+    shown = cluster.instance_keys("tenant")
+    evidence.record(own=instances.own, foreign=instances.foreign, shown=sorted(shown & {instances.own, instances.foreign}))
+    positive(instances.own in shown, f"{cast.who!r}'s search shows its own tenant's instance")
+    assert instances.foreign not in shown, (f"{cast.who!r}'s search shows an instance of {cast.foreign!r}, a tenant it "
+                                            "is not assigned to")
+
+
+@pytest.mark.check("TEN-015")
+def test_deployment_without_tenant_id_is_refused(cast: TenantCast, evidence: Evidence) -> None:
+    """The refusal is probed first: with checks off the control below (a deployment naming the tenant) is
+    refused too, as the product takes no tenant but `<default>` then, and would hide the finding. The control
+    still guards the pass: a cluster that refuses every deployment does not pass."""
+    cluster = cast.cluster
+    answer = cluster.deploy("tenant", cast.process, None)
+    evidence.record(probes=[seen(cast.who, "POST /v2/deployments without tenantId", answer)])
+    assert not answer.ok, (f"a deployment without a tenant id was accepted (HTTP {answer.status}, tenant "
+                           f"{answer.data.get('tenantId')!r}): multi-tenancy checks are off, so no request is "
+                           "checked against its caller's tenants")
+    cluster.deployed("tenant", cast.process, cast.tenant)
+    assert answer.status == 400, f"refused with HTTP {answer.status}, not 400 INVALID_ARGUMENT"

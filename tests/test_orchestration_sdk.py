@@ -1,0 +1,140 @@
+"""Orchestration Cluster emulator conformance with Camunda's own client: camunda-orchestration-sdk 10,
+unchanged, configured only through its documented variables (CAMUNDA_REST_ADDRESS, CAMUNDA_AUTH_STRATEGY,
+CAMUNDA_BASIC_AUTH_USERNAME / _PASSWORD, CAMUNDA_CLIENT_ID / _SECRET, CAMUNDA_OAUTH_URL,
+CAMUNDA_TOKEN_AUDIENCE, CAMUNDA_MTLS_CA_PATH), over TLS: Basic on the basic cluster, OAuth client
+credentials from Identity on the oidc one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from camunda_orchestration_sdk import CamundaClient
+from camunda_orchestration_sdk.errors import UnauthorizedError
+from camunda_orchestration_sdk.models import (
+    JobActivationRequest,
+    JobCompletionRequest,
+    JobCompletionRequestVariables,
+    JobFailRequest,
+    ProcessCreationById,
+    ProcessInstanceCreationInstructionBaseVariables,
+    ProcessInstanceSearchQuery,
+    ProcessInstanceSearchQueryFilter,
+)
+
+from harness.clients.bpmn import one_task_process
+from harness.deployment import Stack
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The orchestration service and Identity (its token issuer) alone, secure profile, in a private state dir."""
+    from harness.backends.local import LocalBackend
+    from harness.reference import services
+    from harness.reference.profile import Profile
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HARNESS_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+        patch.setattr(services, "needed", lambda scenarios: [services.DEFINITIONS[name]
+                                                              for name in ("identity", "orchestration")])
+        backend = LocalBackend()
+        try:
+            yield backend.up(Profile(), lambda message: None)
+        finally:
+            backend.down()
+
+
+def client_from(variables: dict[str, str], stack: Stack, monkeypatch: pytest.MonkeyPatch) -> CamundaClient:
+    """A client built the way a user builds one: from the environment."""
+    for name, value in {**variables, "CAMUNDA_MTLS_CA_PATH": str(stack.target.ca_file),
+                        "CAMUNDA_TOKEN_DISK_CACHE_DISABLE": "true"}.items():
+        monkeypatch.setenv(name, value)
+    return CamundaClient()
+
+
+def sdk(stack: Stack, monkeypatch: pytest.MonkeyPatch, password: str | None = None) -> CamundaClient:
+    cluster = stack.target.orchestration
+    assert cluster is not None and cluster.login_user is not None
+    return client_from({"CAMUNDA_REST_ADDRESS": cluster.url, "CAMUNDA_AUTH_STRATEGY": "BASIC",
+                        "CAMUNDA_BASIC_AUTH_USERNAME": cluster.login_user.username,
+                        "CAMUNDA_BASIC_AUTH_PASSWORD": password or stack.environ[cluster.login_user.password_env],
+                        # the basic cluster checks tenants (multi-tenancy.checks-enabled): requests name one
+                        "CAMUNDA_TENANT_ID": "<default>"},
+                       stack, monkeypatch)
+
+
+def oauth_sdk(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> CamundaClient:
+    cluster, identity = stack.target.orchestration, stack.target.identity
+    assert cluster is not None and cluster.oidc_url and cluster.client and cluster.audience and identity is not None
+    credentials = stack.credentials(cluster.client)
+    return client_from({"CAMUNDA_REST_ADDRESS": cluster.oidc_url, "CAMUNDA_AUTH_STRATEGY": "OAUTH",
+                        "CAMUNDA_CLIENT_ID": credentials.client_id,
+                        "CAMUNDA_CLIENT_SECRET": credentials.client_secret.get_secret_value(),
+                        "CAMUNDA_OAUTH_URL": identity.token_url, "CAMUNDA_TOKEN_AUDIENCE": cluster.audience},
+                       stack, monkeypatch)
+
+
+def test_topology_and_the_authenticated_user(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    with sdk(stack, monkeypatch) as client:
+        topology = client.get_topology()
+        assert topology.cluster_size == 1 and topology.brokers[0].partitions[0].partition_id == 1
+        me = client.get_authentication()
+        assert me.username == "harness" and me.roles == ["admin"]
+
+
+def test_deploy_start_and_search_an_instance(stack: Stack, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    resource = tmp_path / "sdk-conformance.bpmn"
+    resource.write_bytes(one_task_process("sdk-conformance", "sdk-job"))
+    with sdk(stack, monkeypatch) as client:
+        deployment = client.deploy_resources_from_files([resource])
+        process = deployment.processes[0]
+        assert process.process_definition_id == "sdk-conformance" and process.resource_name == resource.name
+        created = client.create_process_instance(data=ProcessCreationById(process_definition_id="sdk-conformance"))
+        assert created.process_definition_key == process.process_definition_key
+        found = client.search_process_instances(data=ProcessInstanceSearchQuery(
+            filter_=ProcessInstanceSearchQueryFilter(process_definition_id="sdk-conformance")))
+        assert [item.process_instance_key for item in found.items] == [created.process_instance_key]
+        assert found.page.total_items == 1 and str(found.items[0].state) == "ACTIVE"
+
+
+def test_a_wrong_password_is_the_sdks_unauthorized_error(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    with sdk(stack, monkeypatch, password="not-the-password") as client, pytest.raises(UnauthorizedError):
+        client.get_topology()
+
+
+def test_oauth_client_credentials_from_identity_deploy_and_start(stack: Stack, monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path: Path) -> None:
+    resource = tmp_path / "sdk-oauth.bpmn"
+    resource.write_bytes(one_task_process("sdk-oauth", "sdk-job"))
+    with oauth_sdk(stack, monkeypatch) as client:
+        assert client.get_topology().brokers[0].partitions[0].role == "leader"
+        assert client.get_authentication().username == stack.credentials("default").client_id
+        client.deploy_resources_from_files([resource])
+        created = client.create_process_instance(data=ProcessCreationById(process_definition_id="sdk-oauth"))
+        assert created.process_definition_id == "sdk-oauth"
+
+
+def test_a_worker_activates_completes_and_fails_jobs(stack: Stack, monkeypatch: pytest.MonkeyPatch,
+                                                     tmp_path: Path) -> None:
+    """Jobs over REST on the gateway emulator's engine: a completed job ends its instance, a job failed with
+    no retries left raises an incident."""
+    resource = tmp_path / "sdk-worker.bpmn"
+    resource.write_bytes(one_task_process("sdk-worker", "sdk-worker-job", retries=1))
+    with sdk(stack, monkeypatch) as client:
+        client.deploy_resources_from_files([resource])
+        keys = [client.create_process_instance(data=ProcessCreationById(
+            process_definition_id="sdk-worker",
+            variables=ProcessInstanceCreationInstructionBaseVariables.from_dict({"order": n}))).process_instance_key
+                for n in (1, 2)]
+        activated = client.activate_jobs(data=JobActivationRequest(
+            type_="sdk-worker-job", timeout=30_000, max_jobs_to_activate=5, worker="sdk", request_timeout=2_000))
+        jobs = {job.process_instance_key: job for job in activated.jobs}
+        assert set(jobs) == set(keys) and jobs[keys[0]].variables.to_dict() == {"order": 1}
+        client.complete_job(jobs[keys[0]].job_key, data=JobCompletionRequest(
+            variables=JobCompletionRequestVariables.from_dict({"done": True})))
+        client.fail_job(jobs[keys[1]].job_key, data=JobFailRequest(retries=0, error_message="no stock"))
+        found = client.search_process_instances(data=ProcessInstanceSearchQuery(
+            filter_=ProcessInstanceSearchQueryFilter(process_definition_id="sdk-worker")))
+        states = {item.process_instance_key: (str(item.state), item.has_incident) for item in found.items}
+        assert states == {keys[0]: ("COMPLETED", False), keys[1]: ("ACTIVE", True)}
