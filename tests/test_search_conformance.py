@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 import requests
 from elasticsearch import AuthenticationException, Elasticsearch, NotFoundError, helpers
 
 from harness.config import SearchService
 from harness.deployment import Stack
+from harness.reference.runtime import listening_socket
 
 TENANTS = ("tenant-a", "tenant-b", "<default>")
 
@@ -139,3 +142,15 @@ def test_unknown_path_and_wrong_method_answer_like_elasticsearch(stack: Stack, s
     wrong = requests.get(f"{search.url}/_bulk", auth=auth, verify=verify, timeout=10)
     assert wrong.status_code == 405 and wrong.json()["error"].startswith(
         "Incorrect HTTP method for uri [/_bulk] and method [GET], allowed: [")
+
+
+def test_listeners_accept_connections_with_nagle_off() -> None:
+    """Elasticsearch serves HTTP with Nagle off: elastic/elasticsearch
+    modules/transport-netty4/.../Netty4HttpServerTransport.java sets the child option TCP_NODELAY from
+    `http.tcp.no_delay` (HttpTransportSettings.SETTING_HTTP_TCP_NO_DELAY, defaulting to `network.tcp.no_delay`,
+    true). The emulators bind their own sockets, which asyncio does not make NODELAY: with Nagle on, every
+    response's body waited 40 ms behind its headers for the client's delayed ACK."""
+    with listening_socket("127.0.0.1", 0) as server, socket.create_connection(server.getsockname()):
+        accepted, _ = server.accept()
+        with accepted:
+            assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)

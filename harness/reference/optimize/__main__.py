@@ -4,12 +4,11 @@ Each listener's socket is bound before serving and announced ("listening on host
 backend's readiness signal for the listener only the ingress reaches."""
 import asyncio
 import logging
-import socket
 from typing import Any
 
 from harness.reference.optimize.app import Optimize
 from harness.reference.optimize.importer import ZeebeImporter
-from harness.reference.runtime import HOST, asgi_server, read_config, setup_logging
+from harness.reference.runtime import HOST, asgi_server, listening_socket, read_config, setup_logging
 
 log = logging.getLogger("optimize")
 
@@ -20,7 +19,7 @@ async def main(config: dict[str, Any]) -> None:
     for listener in config["listeners"]:
         host, port = listener.get("host", HOST), int(listener["port"])
         server = asgi_server(optimize.app(bool(listener["multitenancy"]["enabled"])), host, port, listener["tls"])
-        bound = socket.create_server((host, port))
+        bound = listening_socket(host, port)
         log.info("listening on %s:%d", host, port)
         serving.append(server.serve(sockets=[bound]))
     background = [optimize.seed_until_done()]
