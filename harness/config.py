@@ -238,6 +238,8 @@ class Orchestration(HttpService):
     management_url: HttpUrl | None = None
     # The cluster's gRPC API (camunda.api.grpc.port, 26500), scanned like every endpoint: it must speak TLS.
     grpc_address: Annotated[Address | None, BeforeValidator(_grpc_address)] = None
+    # The gRPC API of the cluster at `oidc_url`, where the Target has both (the reference stack does).
+    oidc_grpc_address: Annotated[Address | None, BeforeValidator(_grpc_address)] = None
     # The authz checks' cast, each a `users` entry assigned to <default>: one with no authorizations at all,
     # and one holding CREATE_PROCESS_INSTANCE and READ_PROCESS_INSTANCE on `granted_process` only.
     unauthorized_user: str | None = None
@@ -268,6 +270,11 @@ class Orchestration(HttpService):
     def oidc_endpoint(self) -> str | None:
         """The REST base of the cluster taking OIDC tokens, if the Target has one."""
         return self.oidc_url or (self.url if self.auth == "oidc" else None)
+
+    @property
+    def oidc_grpc_endpoint(self) -> str | None:
+        """The gRPC address of the cluster taking OIDC tokens, if the Target has one."""
+        return self.oidc_grpc_address or (self.grpc_address if self.auth == "oidc" else None)
 
     @property
     def login_user(self) -> BasicUser | None:
@@ -476,9 +483,10 @@ class Target(_Model):
             elif isinstance(value, Orchestration):
                 found += [_url_endpoint(section, f"{section}.{name}", url)
                           for name, url in (("url", value.url), ("oidc_url", value.oidc_url)) if url]
-                if value.grpc_address is not None:
-                    host, port = value.grpc_address.rsplit(":", 1)
-                    found.append(ServiceEndpoint(section, f"{section}.grpc_address", host, int(port), True))
+                for name in ("grpc_address", "oidc_grpc_address"):
+                    if (address := getattr(value, name)) is not None:
+                        host, port = address.rsplit(":", 1)
+                        found.append(ServiceEndpoint(section, f"{section}.{name}", host, int(port), True))
             elif isinstance(getattr(value, "url", None), str):
                 found.append(_url_endpoint(section, f"{section}.url", value.url))
         return tuple(found)

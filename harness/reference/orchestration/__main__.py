@@ -1,6 +1,7 @@
-"""Orchestration Cluster emulator: the REST API v2 over TLS, one engine behind one or more listeners.
+"""Orchestration Cluster emulator: the REST API v2 and gRPC over TLS, one engine behind one or more listeners.
 
-Config: `listeners`, each host, port, tls, `camunda.security` with the product's keys
+Config: `listeners`, each host, port, tls, optional `grpc` (host, port, tls: the cluster's gRPC API),
+`camunda.security` with the product's keys
 (`authentication.method`, `authentication.unprotected-api`, `authentication.oidc.*`, `initialization.users`,
 `initialization.defaultRoles.<role>.users|clients`, `initialization.authorizations`, `initialization.tenants`,
 `authorizations.enabled`, `multi-tenancy.checks-enabled`, `csrf.enabled`, `http-headers.*`), Spring Boot's
@@ -14,7 +15,7 @@ from typing import Any
 from starlette.applications import Starlette
 
 from harness.reference.identity_client import IdentityHttp, JwksCache
-from harness.reference.orchestration.listeners import listener_app
+from harness.reference.orchestration.listeners import serve_listener
 from harness.reference.orchestration.management import Management
 from harness.reference.runtime import HOST, asgi_server, read_config, setup_logging
 from harness.reference.zeebe.engine import Engine
@@ -26,8 +27,8 @@ async def main(config: dict[str, Any]) -> None:
                                                    float(identity.get("jwks_ttl_s", 5)))
     engine = Engine()
     management = Management()
-    servers = [asgi_server(listener_app(listener, engine, keys, management), listener.get("host", HOST),
-                           int(listener["port"]), listener.get("tls")).serve() for listener in config["listeners"]]
+    servers = [serving for listener in config["listeners"]
+               for serving in await serve_listener(listener, engine, keys, management)]
     if "management" in config:
         actuator = Starlette(routes=management.routes())
         servers.append(asgi_server(actuator, config["management"].get("host", HOST),

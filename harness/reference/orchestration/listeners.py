@@ -1,7 +1,10 @@
-"""What one client-facing listener of the cluster serves, from its config (see __main__ for the keys)."""
+"""What one client-facing listener of the cluster serves, from its config (see __main__ for the keys): its
+REST API and web login, and the gRPC API of the same cluster where it has one."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Awaitable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -11,13 +14,15 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from harness.reference.orchestration.api import OrchestrationApi
 from harness.reference.orchestration.authorizations import Access
+from harness.reference.orchestration.grpc import ClusterAuthentication, ClusterPermissions
 from harness.reference.orchestration.management import Management
 from harness.reference.orchestration.security import Security, SigningKeys
 from harness.reference.orchestration.tenants import Tenancy
 from harness.reference.orchestration.web import Web, security_headers
 from harness.reference.rest_headers import HTTP_METHODS, StaticHeaders
-from harness.reference.runtime import HOST
+from harness.reference.runtime import HOST, asgi_server
 from harness.reference.zeebe.engine import Engine
+from harness.reference.zeebe.gateway import start_listener
 
 
 def https_redirect(location: str) -> Starlette:
@@ -27,21 +32,53 @@ def https_redirect(location: str) -> Starlette:
     return Starlette(routes=[Route("/{path:path}", redirect, methods=HTTP_METHODS)])
 
 
-def listener_app(listener: dict[str, Any], engine: Engine, keys: SigningKeys | None, management: Management) -> Any:
+@dataclasses.dataclass(frozen=True)
+class ClusterSecurity:
+    """One cluster's `camunda.security`, shared by its REST API, web login and gRPC API."""
+
+    security: Security
+    access: Access
+    tenancy: Tenancy
+    web: Web
+
+    @classmethod
+    def of(cls, listener: dict[str, Any], keys: SigningKeys | None) -> ClusterSecurity:
+        camunda_security = listener["camunda"]["security"]
+        security = Security.from_config(camunda_security, keys)
+        access = Access.from_config(camunda_security, security.directory)
+        return cls(security, access, Tenancy.from_config(camunda_security, access.identities),
+                   Web.from_config(security, camunda_security, listener.get("server", {})))
+
+
+def listener_app(listener: dict[str, Any], engine: Engine, keys: SigningKeys | None, management: Management,
+                 cluster: ClusterSecurity | None = None) -> Any:
     """One client-facing listener: the web login, the API, the actuator if merged onto it, and the headers;
-    or, with `redirect_to`, only a redirect to the https listener."""
+    or, with `redirect_to`, only a redirect to the https listener. `cluster`: its security, if already built
+    (the gRPC listener shares it)."""
     if listener.get("redirect_to"):
         return https_redirect(listener["redirect_to"])
-    camunda_security = listener["camunda"]["security"]
+    cluster = cluster or ClusterSecurity.of(listener, keys)
     host, port = listener.get("host", HOST), int(listener["port"])
-    security = Security.from_config(camunda_security, keys)
-    access = Access.from_config(camunda_security, security.directory)
-    tenancy = Tenancy.from_config(camunda_security, access.identities)
-    web = Web.from_config(security, camunda_security, listener.get("server", {}))
-    api = OrchestrationApi(engine, security, (host, port), access, tenancy, web).app()
-    routes: list[BaseRoute] = [Route("/login", web.login, methods=["POST"]),
-                               Route("/logout", web.logout, methods=["POST"])]
+    api = OrchestrationApi(engine, cluster.security, (host, port), cluster.access, cluster.tenancy, cluster.web).app()
+    routes: list[BaseRoute] = [Route("/login", cluster.web.login, methods=["POST"]),
+                               Route("/logout", cluster.web.logout, methods=["POST"])]
     routes += management.routes() if listener.get("actuator") else []
     app = Starlette(routes=[*routes, Mount("/", app=api)])
-    headers = security_headers(camunda_security.get("http-headers", {}), https=bool(listener.get("tls")))
+    headers = security_headers(listener["camunda"]["security"].get("http-headers", {}), https=bool(listener.get("tls")))
     return StaticHeaders(app, headers)
+
+
+async def serve_listener(listener: dict[str, Any], engine: Engine, keys: SigningKeys | None,
+                         management: Management) -> list[Awaitable[Any]]:
+    """Start one listener (and its gRPC API, where it has `grpc`: host, port, tls); what to await."""
+    cluster = None if listener.get("redirect_to") else ClusterSecurity.of(listener, keys)
+    app = listener_app(listener, engine, keys, management, cluster)
+    serving: list[Awaitable[Any]] = [asgi_server(app, listener.get("host", HOST), int(listener["port"]),
+                                                 listener.get("tls")).serve()]
+    if cluster is not None and listener.get("grpc"):
+        grpc_listener = listener["grpc"]
+        server = await start_listener(engine, ClusterAuthentication(cluster.security, cluster.tenancy),
+                                      grpc_listener.get("host", HOST), int(grpc_listener["port"]),
+                                      grpc_listener.get("tls"), permissions=ClusterPermissions(cluster.access))
+        serving.append(server.wait_for_termination())
+    return serving

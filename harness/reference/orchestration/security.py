@@ -54,6 +54,10 @@ class Unauthenticated(Exception):
     """The caller presented credentials that do not authenticate; the message is Spring's reason."""
 
 
+class NoPrincipalClaim(Unauthenticated):
+    """A valid token naming neither a user nor a client (gRPC says so in its own words)."""
+
+
 class SigningKeys(Protocol):
     async def key(self, kid: str) -> jwt.PyJWK | None: ...
 
@@ -136,7 +140,7 @@ class Oidc:
             return Principal(str(client_id), "client", claims)
         username = claims.get(self.username_claim)
         if not username:
-            raise Unauthenticated(f"Expected either a username (claim: {self.username_claim}) or client ID (claim: "
+            raise NoPrincipalClaim(f"Expected either a username (claim: {self.username_claim}) or client ID (claim: "
                                   f"{self.client_id_claim}) on the token, but no matching claim found")
         return Principal(str(username), "user", claims)
 

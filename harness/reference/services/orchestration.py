@@ -1,7 +1,8 @@
-"""The Camunda 8.8+ Orchestration Cluster: REST API v2 with the cluster's own authentication.
+"""The Camunda 8.8+ Orchestration Cluster: REST API v2 and gRPC with the cluster's own authentication.
 
-One engine, two listeners, as a deployment has one method: `basic` (the Target's `url`) and `oidc` taking
-Identity's tokens (`oidc_url`). Configured with the product's keys. The secure profile is a protected API
+One engine, two clusters' listeners, as a deployment has one method: `basic` (the Target's `url` and
+`grpc_address`) and `oidc` taking Identity's tokens (`oidc_url`, `oidc_grpc_address`); each cluster's gRPC
+API shares its REST API's users, tenants and authorizations. Configured with the product's keys. The secure profile is a protected API
 whose one initial user holds the admin role with a generated password, and an OIDC cluster expecting the
 gateway audience; each weakness is a setting an operator can get wrong (Camunda 8 Run ships the first
 two): `api_unprotected` (`unprotected-api: true`), `default_credentials` (the documented `demo`/`demo`
@@ -114,10 +115,13 @@ def web(profile: Profile) -> dict[str, Any]:
             "server": {"servlet": {"session": {"cookie": cookie}}}, "actuator": profile.has("management_exposed")}
 
 
-def _listener(build: Build, name: str, tls: dict[str, str] | None, security: dict[str, Any]) -> dict[str, Any]:
+def _listener(build: Build, name: str, tls: dict[str, str] | None, security: dict[str, Any],
+              grpc: str | None = None) -> dict[str, Any]:
+    """A client-facing listener; `grpc` names the listener of the same cluster's gRPC API (TLS too)."""
     shared = web(build.profile)
     return {**build.listen(name), "tls": tls, "server": shared["server"], "actuator": shared["actuator"],
-            "camunda": {"security": {**security, **shared["security"]}}}
+            "camunda": {"security": {**security, **shared["security"]}},
+            **({"grpc": {**build.listen(grpc), "tls": tls}} if grpc else {})}
 
 
 def oidc_security(profile: Profile) -> dict[str, Any]:
@@ -140,15 +144,18 @@ class OrchestrationService(Definition):
         plain = (_listener(build, "orchestration-http", None, basic) if build.profile.has("basic_auth_plaintext")
                  else {**build.listen("orchestration-http"), "redirect_to": f"https://{build.external('orchestration')}"})
         argv = build.python_service("orchestration", {
-            "listeners": [_listener(build, "orchestration", tls, basic),
-                          _listener(build, "orchestration-oidc", tls, oidc_security(build.profile)), plain],
+            "listeners": [_listener(build, "orchestration", tls, basic, grpc="orchestration-grpc"),
+                          _listener(build, "orchestration-oidc", tls, oidc_security(build.profile),
+                                    grpc="orchestration-oidc-grpc"), plain],
             "management": build.listen("orchestration-management"),
             "identity": {"jwks_url": build.internal_jwks_url, "ca_file": str(build.pki.ca_file),
                          "jwks_ttl_s": JWKS_CACHE_S},
         })
         # /v2/license is public and answers 200 once the API serves (/v2/status answers 204).
         return (ServiceSpec(self.name, argv, (Health("https", "orchestration", "/v2/license"),
-                                              Health("https", "orchestration-oidc", "/v2/license"))),)
+                                              Health("https", "orchestration-oidc", "/v2/license"),
+                                              Health("tcp", "orchestration-grpc"),
+                                              Health("tcp", "orchestration-oidc-grpc"))),)
 
     def target(self, build: Build) -> dict[str, Any]:
         return {"orchestration": {"url": f"https://{build.external('orchestration')}", "auth": "basic",
@@ -159,6 +166,8 @@ class OrchestrationService(Definition):
                                   "granted_process": GRANTED_PROCESS, "tenant_user": "tenant", "tenant": TENANT,
                                   "foreign_tenant": FOREIGN_TENANT,
                                   "oidc_url": f"https://{build.external('orchestration-oidc')}",
+                                  "grpc_address": str(build.external("orchestration-grpc")),
+                                  "oidc_grpc_address": str(build.external("orchestration-oidc-grpc")),
                                   "client": "default", "audience": CLUSTER_AUDIENCE,
                                   "http_url": f"http://{build.external('orchestration-http')}",
                                   "management_url": f"http://{build.internal('orchestration-management')}"}}
@@ -169,6 +178,9 @@ DEFINITION = OrchestrationService(
     listeners={"orchestration": Listener("orchestration", 8080, client_facing=True),
                "orchestration-oidc": Listener("orchestration", 8443, client_facing=True),
                "orchestration-http": Listener("orchestration", 8088, client_facing=True),
+               # camunda.api.grpc.port of each cluster (26500; the OIDC cluster's beside it in one container).
+               "orchestration-grpc": Listener("orchestration", 26500, client_facing=True),
+               "orchestration-oidc-grpc": Listener("orchestration", 26501, client_facing=True),
                "orchestration-management": Listener("orchestration", 9600, client_facing=False)},
     depends_on=("identity",),
     scenarios=frozenset({"auth", "authz", "tenancy", "tls", "headers"}),

@@ -15,7 +15,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -24,7 +24,7 @@ from pyzeebe.proto import gateway_pb2, gateway_pb2_grpc
 
 from harness.reference.runtime import HOST
 from harness.reference.zeebe import tenancy
-from harness.reference.zeebe.auth import Authenticator, authorization_of
+from harness.reference.zeebe.auth import authorization_of
 from harness.reference.zeebe.engine import Engine, Job, Rejection, parse_variables
 
 GATEWAY_VERSION = "8.5.0"
@@ -40,6 +40,23 @@ def token_fingerprint(metadata: tuple[tuple[str, str | bytes], ...]) -> str:
             raw = value.encode() if isinstance(value, str) else value
             return "sha256:" + hashlib.sha256(raw).hexdigest()[:12]
     return "absent"
+
+
+class Authentication(Protocol):
+    """Who calls, from the `authorization` metadata: zeebe.auth.Authenticator (8.3-8.7, tokens checked against
+    Identity) or the Orchestration Cluster's own (8.8+). `mode` and `multi_tenancy` are for the log."""
+
+    mode: str
+    multi_tenancy: bool
+
+    async def caller(self, authorization: str | None) -> tenancy.Caller: ...
+
+
+class Permissions(Protocol):
+    """Authorizations the engine checks before a command (Camunda 8.8+); the 8.3-8.7 gateway has none."""
+
+    def require(self, caller: tenancy.Caller, rpc: str, process_id: str | None) -> None:
+        """Raise a Rejection unless `caller` may run `rpc` (on the process `process_id`, where it has one)."""
 
 
 class CallLog(grpc.aio.ServerInterceptor):
@@ -105,8 +122,9 @@ def _topology(advertised_port: int) -> gateway_pb2.TopologyResponse:
 
 
 class Gateway(gateway_pb2_grpc.GatewayServicer):
-    def __init__(self, advertised_port: int, engine: Engine, auth: Authenticator) -> None:
-        self.advertised_port, self.engine, self.auth = advertised_port, engine, auth
+    def __init__(self, advertised_port: int, engine: Engine, auth: Authentication,
+                 permissions: Permissions | None = None) -> None:
+        self.advertised_port, self.engine, self.auth, self.permissions = advertised_port, engine, auth, permissions
         # The one-broker cluster never changes: built once, as Topology is the load bench's hot path.
         self.topology = _topology(advertised_port)
 
@@ -121,6 +139,7 @@ class Gateway(gateway_pb2_grpc.GatewayServicer):
     @command
     async def DeployResource(self, request: gateway_pb2.DeployResourceRequest, caller: tenancy.Caller
                              ) -> gateway_pb2.DeployResourceResponse:
+        self._require(caller, "DeployResource", None)
         tenant = tenancy.tenant_for("DeployResource", request.tenantId, caller)
         definitions = self.engine.deploy([(r.name, r.content) for r in request.resources], tenant)
         return gateway_pb2.DeployResourceResponse(key=self.engine.next_key(), tenantId=tenant, deployments=[
@@ -128,11 +147,16 @@ class Gateway(gateway_pb2_grpc.GatewayServicer):
                 bpmnProcessId=d.process.bpmn_process_id, version=d.version, processDefinitionKey=d.key,
                 resourceName=d.resource_name, tenantId=d.tenant_id)) for d in definitions])
 
+    def _require(self, caller: tenancy.Caller, rpc: str, process_id: str | None) -> None:
+        if self.permissions is not None:
+            self.permissions.require(caller, rpc, process_id)
+
     def _start(self, rpc: str, request: gateway_pb2.CreateProcessInstanceRequest, caller: tenancy.Caller,
                with_result: bool = False) -> Any:
         tenant = tenancy.tenant_for(rpc, request.tenantId, caller)
         definition = self.engine.find_definition(request.processDefinitionKey, request.bpmnProcessId,
                                                  request.version, tenant, caller.tenants)
+        self._require(caller, rpc, definition.process.bpmn_process_id)
         return self.engine.create_instance(definition, parse_variables(request.variables), with_result)
 
     @command
@@ -229,8 +253,8 @@ class Gateway(gateway_pb2_grpc.GatewayServicer):
         return gateway_pb2.PublishMessageResponse(key=key, tenantId=tenant)
 
 
-async def start_listener(engine: Engine, auth: Authenticator, host: str, port: int, tls: dict[str, str] | None,
-                         reflection_on: bool = False) -> grpc.aio.Server:
+async def start_listener(engine: Engine, auth: Authentication, host: str, port: int, tls: dict[str, str] | None,
+                         reflection_on: bool = False, permissions: Permissions | None = None) -> grpc.aio.Server:
     """One gateway listener (127.0.0.1, or all addresses in a container): plaintext behind the proxy, or
     TLS when given a certificate.
 
@@ -238,7 +262,7 @@ async def start_listener(engine: Engine, auth: Authenticator, host: str, port: i
     the Gateway service outside its auth interceptors, and there is no server reflection; grpc_reflection_open
     adds reflection, outside the token check as health is."""
     server = grpc.aio.server(interceptors=[CallLog()])
-    gateway_pb2_grpc.add_GatewayServicer_to_server(Gateway(port, engine, auth), server)
+    gateway_pb2_grpc.add_GatewayServicer_to_server(Gateway(port, engine, auth, permissions), server)
     health_servicer = health.aio.HealthServicer()
     await health_servicer.set(SERVICE_NAME, health_pb2.HealthCheckResponse.SERVING)
     await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
