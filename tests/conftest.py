@@ -81,19 +81,33 @@ def run_pytest(args: Sequence[str], cwd: Path, timeout: float = 300,
                           capture_output=True, text=True, check=False, timeout=timeout)
 
 
-@pytest.fixture(scope="module")
-def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The local reference stack (secure profile), once per test module, in a private state directory."""
+def _local_stack(tmp_path_factory: pytest.TempPathFactory, services: Sequence[str] = ()) -> Iterator[Stack]:
+    """A local reference stack (secure profile) in a private state directory: every service, or `services`."""
     from harness.backends.local import LocalBackend
+    from harness.reference import services as definitions
     from harness.reference.profile import Profile
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HARNESS_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+        if services:
+            patch.setattr(definitions, "needed", lambda scenarios: [definitions.DEFINITIONS[name] for name in services])
         backend = LocalBackend()
         try:
             yield backend.up(Profile(), lambda message: None)
         finally:
             backend.down()
+
+
+@pytest.fixture(scope="module")
+def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The local reference stack (secure profile), once per test module."""
+    yield from _local_stack(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def cluster_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The Orchestration Cluster and Identity (its token issuer) alone, secure profile, once per test module."""
+    yield from _local_stack(tmp_path_factory, ("identity", "orchestration"))
 
 
 def launch_stack_up(env_file: Path, *options: str, stderr: Any = subprocess.PIPE

@@ -6,7 +6,6 @@ credentials from Identity on the oidc one."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,21 +27,8 @@ from harness.deployment import Stack
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The orchestration service and Identity (its token issuer) alone, secure profile, in a private state dir."""
-    from harness.backends.local import LocalBackend
-    from harness.reference import services
-    from harness.reference.profile import Profile
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HARNESS_STATE_DIR", str(tmp_path_factory.mktemp("state")))
-        patch.setattr(services, "needed", lambda scenarios: [services.DEFINITIONS[name]
-                                                              for name in ("identity", "orchestration")])
-        backend = LocalBackend()
-        try:
-            yield backend.up(Profile(), lambda message: None)
-        finally:
-            backend.down()
+def stack(cluster_stack: Stack) -> Stack:
+    return cluster_stack
 
 
 def client_from(variables: dict[str, str], stack: Stack, monkeypatch: pytest.MonkeyPatch) -> CamundaClient:

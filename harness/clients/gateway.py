@@ -6,6 +6,7 @@ pyzeebe's ZeebeClient retries and wraps errors; a check needs the status of one 
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 from typing import Any, Self
 from urllib.parse import urlencode
@@ -15,6 +16,12 @@ from pyzeebe.proto import gateway_pb2, gateway_pb2_grpc
 
 CALL_TIMEOUT_S = 10
 TOPOLOGY_PATH = "/gateway_protocol.Gateway/Topology"
+
+
+def basic_authorization(username: str, password: str) -> str:
+    """The `authorization` value for HTTP Basic, which Camunda 8.8+'s gRPC API takes as its REST API does
+    (AuthenticationHandler.BasicAuth: base64 of `user:password`, UTF-8)."""
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
 
 
 @dataclasses.dataclass(frozen=True)
