@@ -401,6 +401,9 @@ CHECKS: dict[str, Check] = {check.id: check for check in (
     Check("AUTH-050", "The Orchestration Cluster's REST API v2 refuses calls without credentials and with a wrong "
           "password (401)", "auth", "critical", (ASVS_SERVICE_AUTH, C8_API_AUTH, SOURCE_C7_REST_AUTH),
           ("api_unprotected",), needs=("orchestration.users",)),
+    Check("AUTH-055", "The Orchestration Cluster's gRPC API refuses calls without credentials and with a wrong "
+          "password (UNAUTHENTICATED)", "auth", "critical", (ASVS_SERVICE_AUTH, C8_API_AUTH, SOURCE_C7_REST_AUTH),
+          ("api_unprotected",), needs=("orchestration.users", "orchestration.grpc_address")),
     Check("AUTH-051", "The Orchestration Cluster refuses the documented default credentials demo/demo", "auth",
           "critical", (ASVS_NO_DEFAULT_ACCOUNTS, C8_RUN_DEFAULTS), ("default_credentials",),
           needs=("orchestration.users",)),

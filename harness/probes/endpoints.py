@@ -158,6 +158,18 @@ def _orchestration(target: Target) -> Endpoint | None:
                         unpromised={"AUTH-014": ISSUER_UNCHECKED})
 
 
+def _orchestration_grpc(target: Target) -> Endpoint | None:
+    cluster = target.orchestration
+    address = None if cluster is None else cluster.oidc_grpc_endpoint
+    if cluster is None or address is None or cluster.client is None:
+        return None
+    # The gRPC API of the same cluster: one JwtDecoder for both (AuthenticationHandler.Oidc), so the same
+    # audience, clock skew and unchecked issuer.
+    return GatewayEndpoint(Gateway(address=address, tls=True), target.ca_file, name="orchestration-grpc",
+                           client=cluster.client, audience=cluster.audience, clock_skew_s=cluster.clock_skew_s,
+                           unpromised={"AUTH-014": ISSUER_UNCHECKED})
+
+
 @dataclasses.dataclass(frozen=True)
 class EndpointKind:
     """One kind of authenticated endpoint; `build` returns None when the Target does not declare it.
@@ -181,6 +193,9 @@ KINDS: dict[str, EndpointKind] = {kind.name: kind for kind in (
     EndpointKind("orchestration", _orchestration, "the target declares no Orchestration Cluster with the oidc method "
                  "(orchestration.auth: oidc or orchestration.oidc_url) or no orchestration.client to call it",
                  ORCHESTRATION_ROUTES),
+    EndpointKind("orchestration-grpc", _orchestration_grpc, "the target declares no Orchestration Cluster gRPC API "
+                 "with the oidc method (orchestration.auth: oidc with grpc_address, or orchestration.oidc_grpc_address) "
+                 "or no orchestration.client to call it"),
 )}
 
 

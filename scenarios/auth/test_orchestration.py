@@ -3,7 +3,8 @@
 Camunda 8 Run, the development distribution, ships the API unprotected with `demo`/`demo` as admin; an
 operator who carries those settings into a deployment leaves it open, as Camunda 7's REST API was with
 authentication off by default. Each check first proves the declared user gets in (the positive control),
-then that what must be refused is: no credentials and a wrong password (AUTH-050), the documented default
+then that what must be refused is: no credentials and a wrong password (AUTH-050, and on gRPC AUTH-055), the
+documented default
 account (AUTH-051), and the unauthenticated initial-admin setup once the cluster has users (AUTH-052).
 With the oidc method, a token for another audience is refused (AUTH-053): the product checks a token's
 audience only when `oidc.audiences` is configured. A logged-in browser's session cannot be ridden by another
@@ -14,8 +15,10 @@ from __future__ import annotations
 
 import secrets
 
+import grpc
 import pytest
 
+from harness.clients.gateway import GatewayCalls, Reply, basic_authorization
 from harness.clients.orchestration import CSRF_HEADER, OrchestrationRest, RestAnswer
 from harness.config import Orchestration
 from harness.deployment import Stack
@@ -77,6 +80,29 @@ def test_rest_api_refuses_missing_and_wrong_credentials(rest: OrchestrationRest,
             if answer.status != 401:
                 let_in.append(f"{method} /v2{path} with {sent}: HTTP {answer.status}")
     assert not let_in, "the REST API did not refuse with 401: " + "; ".join(let_in)
+
+
+@pytest.mark.check("AUTH-055")
+def test_grpc_api_refuses_missing_and_wrong_credentials(stack: Stack, cluster: Orchestration, login: tuple[str, str],
+                                                        evidence: Evidence) -> None:
+    """The gRPC API takes the REST API's method and users (8.8 AuthenticationInterceptor and
+    AuthenticationHandler.BasicAuth); with `unprotected-api` no interceptor runs and anyone calls it."""
+    assert cluster.grpc_address is not None, "the check declares its need for orchestration.grpc_address"
+
+    def topology(authorization: str | None) -> Reply:
+        with GatewayCalls(stack.channel(cluster.grpc_address or "", True), authorization) as calls:
+            return calls.topology()
+
+    control = topology(basic_authorization(*login))
+    positive(control.ok, f"the declared user {login[0]!r} got {control.code.name} from Topology")
+    let_in = []
+    for sent, authorization in (("no credentials", None), ("the declared user with a wrong password",
+                                                           basic_authorization(login[0], secrets.token_urlsafe(18)))):
+        reply = topology(authorization)
+        evidence.record(call="Topology", sent=sent, status=reply.code.name, detail=reply.details[:200])
+        if reply.code != grpc.StatusCode.UNAUTHENTICATED:
+            let_in.append(f"Topology with {sent}: {reply.code.name}")
+    assert not let_in, "the gRPC API did not refuse with UNAUTHENTICATED: " + "; ".join(let_in)
 
 
 @pytest.mark.check("AUTH-051")

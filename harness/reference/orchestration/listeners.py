@@ -4,6 +4,7 @@ REST API and web login, and the gRPC API of the same cluster where it has one.""
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Awaitable
 from typing import Any
 
@@ -12,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from harness.reference import tls_front
 from harness.reference.orchestration.api import OrchestrationApi
 from harness.reference.orchestration.authorizations import Access
 from harness.reference.orchestration.grpc import ClusterAuthentication, ClusterPermissions
@@ -76,9 +78,21 @@ async def serve_listener(listener: dict[str, Any], engine: Engine, keys: Signing
     serving: list[Awaitable[Any]] = [asgi_server(app, listener.get("host", HOST), int(listener["port"]),
                                                  listener.get("tls")).serve()]
     if cluster is not None and listener.get("grpc"):
-        grpc_listener = listener["grpc"]
-        server = await start_listener(engine, ClusterAuthentication(cluster.security, cluster.tenancy),
-                                      grpc_listener.get("host", HOST), int(grpc_listener["port"]),
-                                      grpc_listener.get("tls"), permissions=ClusterPermissions(cluster.access))
-        serving.append(server.wait_for_termination())
+        serving += await _serve_grpc(listener["grpc"], engine, cluster)
+    return serving
+
+
+async def _serve_grpc(listener: dict[str, Any], engine: Engine, cluster: ClusterSecurity) -> list[Awaitable[Any]]:
+    """The cluster's gRPC API: plaintext on a private abstract Unix socket behind a TLS front (tls_front.py says
+    why), or plaintext on its port without `tls`."""
+    host, port, tls = listener.get("host", HOST), int(listener["port"]), listener.get("tls")
+    # An abstract socket (Linux): nothing on the file system to leave behind, nothing on the network.
+    socket_name = f"harness-grpc-{os.getpid()}-{port}"
+    address = f"unix-abstract:{socket_name}" if tls else f"{host}:{port}"
+    server = await start_listener(engine, ClusterAuthentication(cluster.security, cluster.tenancy), address, port,
+                                  None, permissions=ClusterPermissions(cluster.access))
+    serving: list[Awaitable[Any]] = [server.wait_for_termination()]
+    if tls:
+        front = await tls_front.start(host, port, tls, "\0" + socket_name)
+        serving.append(front.serve_forever())
     return serving

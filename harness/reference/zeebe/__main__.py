@@ -20,7 +20,8 @@ async def main(config: dict[str, Any]) -> None:
     servers = [await start_listener(engine, Authenticator(listener.get("auth_mode", "none"),
                                                           bool(listener.get("multi_tenancy", False)),
                                                           config.get("identity"), profile),
-                                    listener.get("host", HOST), int(listener["port"]), listener.get("tls"),
+                                    f"{listener.get('host', HOST)}:{listener['port']}", int(listener["port"]),
+                                    listener.get("tls"),
                                     reflection_on=profile.has("grpc_reflection_open"))
                for listener in config["listeners"]]
     waits = [server.wait_for_termination() for server in servers]

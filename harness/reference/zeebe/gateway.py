@@ -253,16 +253,18 @@ class Gateway(gateway_pb2_grpc.GatewayServicer):
         return gateway_pb2.PublishMessageResponse(key=key, tenantId=tenant)
 
 
-async def start_listener(engine: Engine, auth: Authentication, host: str, port: int, tls: dict[str, str] | None,
-                         reflection_on: bool = False, permissions: Permissions | None = None) -> grpc.aio.Server:
-    """One gateway listener (127.0.0.1, or all addresses in a container): plaintext behind the proxy, or
-    TLS when given a certificate.
+async def start_listener(engine: Engine, auth: Authentication, address: str, advertised_port: int,
+                         tls: dict[str, str] | None, reflection_on: bool = False,
+                         permissions: Permissions | None = None) -> grpc.aio.Server:
+    """One gateway listener on `address` (host:port, 127.0.0.1 or all addresses in a container, or a
+    `unix-abstract:` socket behind a TLS front): plaintext behind the proxy, or TLS when given a certificate.
+    Topology names `advertised_port`, where clients reach it.
 
     Like Zeebe's gateway (zeebe/gateway-grpc/.../Gateway.java, `buildServer`), the health service sits beside
     the Gateway service outside its auth interceptors, and there is no server reflection; grpc_reflection_open
     adds reflection, outside the token check as health is."""
     server = grpc.aio.server(interceptors=[CallLog()])
-    gateway_pb2_grpc.add_GatewayServicer_to_server(Gateway(port, engine, auth, permissions), server)
+    gateway_pb2_grpc.add_GatewayServicer_to_server(Gateway(advertised_port, engine, auth, permissions), server)
     health_servicer = health.aio.HealthServicer()
     await health_servicer.set(SERVICE_NAME, health_pb2.HealthCheckResponse.SERVING)
     await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
@@ -272,10 +274,10 @@ async def start_listener(engine: Engine, auth: Authentication, host: str, port: 
     if tls:
         # Read once at start, before serving: nothing else runs on the loop yet.
         pair = (Path(tls["key_file"]).read_bytes(), Path(tls["cert_file"]).read_bytes())
-        server.add_secure_port(f"{host}:{port}", grpc.ssl_server_credentials([pair]))
+        server.add_secure_port(address, grpc.ssl_server_credentials([pair]))
     else:
-        server.add_insecure_port(f"{host}:{port}")
+        server.add_insecure_port(address)
     await server.start()
-    log.info("gateway listening on %s:%d (auth mode %s, multi-tenancy %s, %s)", host, port, auth.mode,
-             "enabled" if auth.multi_tenancy else "disabled", "TLS" if tls else "plaintext, for the proxy only")
+    log.info("gateway listening on %s (auth mode %s, multi-tenancy %s, %s)", address, auth.mode,
+             "enabled" if auth.multi_tenancy else "disabled", "TLS" if tls else "plaintext, behind a TLS front")
     return server
