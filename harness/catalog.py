@@ -370,6 +370,19 @@ CHECKS: dict[str, Check] = {check.id: check for check in (
           needs=ORCHESTRATION_TENANTS,
           remediation="camunda.security.multi-tenancy.checks-enabled: true (Helm: "
                       "orchestration.multitenancy.checks.enabled), with the API protected."),
+    Check("TEN-016", "Deploying and starting instances in a foreign tenant are refused over the Orchestration "
+          "Cluster's gRPC API (PERMISSION_DENIED)", "tenancy", "critical",
+          (ASVS_OBJECT_ACCESS, ASVS_LEAST_PRIVILEGE, C8_MULTI_TENANCY), ("tenant_assignment_too_broad",),
+          needs=(*ORCHESTRATION_TENANTS, "orchestration.grpc_address")),
+    Check("TEN-017", "The Orchestration Cluster's gRPC API refuses a deployment without a tenant id (multi-tenancy "
+          "checks on)", "tenancy", "high", (ASVS_TRUSTED_ENFORCEMENT, C8_MULTI_TENANCY), ("mt_checks_disabled",),
+          needs=(*ORCHESTRATION_TENANTS, "orchestration.grpc_address"),
+          remediation="camunda.security.multi-tenancy.checks-enabled: true (Helm: "
+                      "orchestration.multitenancy.checks.enabled), with the API protected."),
+    Check("AUTHZ-007", "A principal with no authorizations cannot deploy or start instances over the gRPC API "
+          "(PERMISSION_DENIED)", "authz", "critical", (ASVS_LEAST_PRIVILEGE, ASVS_TRUSTED_ENFORCEMENT, C8_AUTHORIZATIONS),
+          ("authorizations_disabled",), needs=(*ORCHESTRATION_PROCESS_GRANT, "orchestration.unauthorized_user",
+                                               "orchestration.grpc_address"), remediation=AUTHZ_ON),
     Check("AUTHZ-001", "A principal with no authorizations cannot deploy (RESOURCE:CREATE; deploying is remote code "
           "execution)", "authz", "critical", (ASVS_LEAST_PRIVILEGE, ASVS_TRUSTED_ENFORCEMENT, C8_AUTHORIZATIONS),
           ("authorizations_disabled",), needs=("orchestration.users", "orchestration.unauthorized_user"),

@@ -1,17 +1,22 @@
 """The Orchestration Cluster's cast as the authz and tenancy checks use it: the Target's users by role
 (the admin login user, one without authorizations, one with a single-process grant, one tenant's user)
-and the few calls the checks make as each of them, over raw HTTP so each sends exactly its own credential.
+and the few calls the checks make as each of them, over raw HTTP or gRPC so each sends exactly its own
+credential.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from typing import Any
 
+import grpc
 import pytest
+from pyzeebe.proto import gateway_pb2
 
 from harness.clients.bpmn import one_task_process
+from harness.clients.gateway import GatewayCalls, Reply, basic_authorization
 from harness.clients.orchestration import OrchestrationRest, RestAnswer
 from harness.config import Orchestration
 from harness.deployment import Stack
@@ -37,6 +42,8 @@ class Cluster:
     spec: Orchestration
     rest: OrchestrationRest
     logins: dict[str, tuple[str, str]]
+    # A new channel to the cluster's gRPC API (orchestration.grpc_address), where the Target declares it.
+    grpc_channel: Callable[[], grpc.Channel] | None = None
 
     @classmethod
     def of(cls, stack: Stack, *roles: str) -> Cluster:
@@ -51,7 +58,9 @@ class Cluster:
             assert name is not None, f"the check declares its need for orchestration.{role}_user"
             username, password = spec.user_login(name, stack.environ)
             logins[role] = (username, password.get_secret_value())
-        return cls(spec, OrchestrationRest(spec.url, stack.verify), logins)
+        address = spec.grpc_address
+        channel = None if address is None else functools.partial(stack.channel, address, True)
+        return cls(spec, OrchestrationRest(spec.url, stack.verify), logins, channel)
 
     def user(self, role: str) -> str:
         return self.logins[role][0]
@@ -63,6 +72,21 @@ class Cluster:
     def start(self, role: str, process_id: str, tenant: str = DEFAULT_TENANT) -> RestAnswer:
         return self.rest.call("POST", "/process-instances", basic=self.logins[role],
                               body={"processDefinitionId": process_id, "tenantId": tenant})
+
+    def grpc_call(self, role: str, rpc: str, request: Any) -> Reply:
+        """One gRPC call as `role`, with its Basic credentials (the check declares orchestration.grpc_address)."""
+        assert self.grpc_channel is not None, "the check declares its need for orchestration.grpc_address"
+        with GatewayCalls(self.grpc_channel(), basic_authorization(*self.logins[role])) as calls:
+            return calls.call(rpc, request)
+
+    def deploy_grpc(self, role: str, process_id: str, tenant: str = DEFAULT_TENANT) -> Reply:
+        resource = gateway_pb2.Resource(name=f"{process_id}.bpmn", content=one_task_process(process_id, PROBE_JOB_TYPE))
+        return self.grpc_call(role, "DeployResource", gateway_pb2.DeployResourceRequest(resources=[resource],
+                                                                                         tenantId=tenant))
+
+    def start_grpc(self, role: str, process_id: str, tenant: str = DEFAULT_TENANT) -> Reply:
+        return self.grpc_call(role, "CreateProcessInstance", gateway_pb2.CreateProcessInstanceRequest(
+            bpmnProcessId=process_id, version=-1, tenantId=tenant))
 
     def instance_keys(self, role: str) -> set[str]:
         """The keys of the instances a search as `role` returns."""
@@ -109,6 +133,8 @@ class Cluster:
         return str(answer.data.get("processInstanceKey"))
 
 
-def seen(who: str, call: str, answer: RestAnswer) -> dict[str, Any]:
+def seen(who: str, call: str, answer: RestAnswer | Reply) -> dict[str, Any]:
     """One probe's facts for the evidence (a check records its list of them once)."""
+    if isinstance(answer, Reply):
+        return {"who": who, "call": call, "status": answer.code.name, "detail": answer.details[:200]}
     return {"who": who, "call": call, "status": answer.status, "title": answer.title, "detail": answer.detail[:200]}

@@ -25,6 +25,9 @@ from tests.test_detection import in_background, run_profile
 REASONS = {
     "AUTH-050": "did not refuse with 401",
     "AUTH-051": "default credentials were not refused",
+    "AUTH-055": "the gRPC API did not refuse with UNAUTHENTICATED",
+    "AUTHZ-007": "holding no authorizations, was not refused over gRPC",
+    "TEN-017": "a gRPC deployment without a tenant id was accepted",
     "AUTHZ-001": "RESOURCE:CREATE is not enforced",
     "AUTHZ-002": "holding no authorizations, was let through",
     "AUTHZ-003": "holding no authorizations, manages identity",
@@ -36,7 +39,7 @@ REASONS = {
     "TLS-011": "answers the API over plain HTTP",
 }
 # With multi-tenancy checks off the cluster takes no tenant but <default>: the isolation checks skip.
-NO_TENANTS = ("TEN-012", "TEN-013", "TEN-014")
+NO_TENANTS = ("TEN-012", "TEN-013", "TEN-014", "TEN-016")
 
 
 def test_presets_name_catalog_weaknesses_and_cite_each_setting() -> None:

@@ -7,7 +7,7 @@ proves that an authorized principal (the Target's admin login, or the user holdi
 then that the principal without the permission is refused: a principal with no authorizations cannot
 deploy (AUTHZ-001), start or read instances (AUTHZ-002), or manage users, roles, tenants and
 authorizations (AUTHZ-003); a grant on one process does not reach another (AUTHZ-004); searches show only
-what the principal may read (AUTHZ-005). AUTHZ-006 reports wildcard grants held by owners other than the
+what the principal may read (AUTHZ-005); over gRPC too, it cannot deploy or start (AUTHZ-007). AUTHZ-006 reports wildcard grants held by owners other than the
 product's default roles, read with the admin's view: the 8.7->8.8 identity migration creates them.
 """
 
@@ -16,12 +16,13 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+import grpc
 import pytest
 
 from harness.deployment import Stack
 from harness.outcome import positive
 from harness.report.evidence import Evidence
-from scenarios.cluster import Cluster, seen
+from scenarios.cluster import NOT_IN_TENANT, Cluster, seen
 
 # A process no Target grants to its process user: the checks deploy it beside the granted one.
 UNGRANTED_PROCESS = "harness-authz-ungranted"
@@ -161,3 +162,27 @@ def test_no_wildcard_grants_beyond_default_roles(stack: Stack, evidence: Evidenc
                        and not (g.get("ownerType") == "ROLE" and g.get("ownerId") in DEFAULT_ROLES))
     evidence.record(authorizations=len(grants), wildcard_grants=wildcards)
     assert not wildcards, "owners beyond the default roles hold wildcard grants: " + "; ".join(wildcards)
+
+
+@pytest.mark.check("AUTHZ-007")
+def test_no_authorizations_cannot_deploy_or_start_over_grpc(stack: Stack, evidence: Evidence) -> None:
+    """The gRPC API reaches the same engine checks (GrpcErrorMapper: FORBIDDEN is PERMISSION_DENIED). The
+    controls: the admin deploys over gRPC and the process user, holding CREATE_PROCESS_INSTANCE on the granted
+    process, starts it, so a refusal that follows is about the unauthorized user's permissions."""
+    cluster = Cluster.of(stack, "unauthorized", "process")
+    process = granted_process(cluster)
+    deployed = cluster.deploy_grpc("admin", process)
+    positive(deployed.ok, f"the admin deploying {process!r} over gRPC got {deployed.code.name}: {deployed.details[:160]}")
+    started = cluster.start_grpc("process", process)
+    positive(started.ok, f"{cluster.user('process')!r} starting {process!r} over gRPC got {started.code.name}: "
+                         f"{started.details[:160]}")
+    who = cluster.user("unauthorized")
+    refused = {"DeployResource": cluster.deploy_grpc("unauthorized", UNGRANTED_PROCESS),
+               "CreateProcessInstance": cluster.start_grpc("unauthorized", process)}
+    for reply in refused.values():
+        positive(NOT_IN_TENANT not in reply.details, f"{who!r} was refused for its tenant, not its permissions "
+                                                      f"({reply.details[:160]}): assign it to <default>")
+    evidence.record(probes=[seen(who, rpc, reply) for rpc, reply in refused.items()])
+    let_through = [f"{rpc}: {reply.code.name}" for rpc, reply in refused.items()
+                   if reply.code != grpc.StatusCode.PERMISSION_DENIED]
+    assert not let_through, (f"{who!r}, holding no authorizations, was not refused over gRPC: " + "; ".join(let_through))
