@@ -137,12 +137,27 @@ def call(channel: grpc.Channel, rpc: Rpc, authorization: str | None, tenant: str
     return Outcome(rpc.name, grpc.StatusCode.OK, "")
 
 
-def gateway_endpoints(target: Target) -> dict[str, tuple[str, bool]]:
-    """The gateway through the proxy, and the gateway checking tokens itself where the target names it."""
+@dataclasses.dataclass(frozen=True)
+class GrpcApi:
+    """A gRPC endpoint serving the Gateway API with bearer tokens, and the Target client whose token it takes."""
+
+    address: str
+    tls: bool
+    client: str = "default"
+    audience: str | None = None  # None: the client's own
+
+
+def gateway_endpoints(target: Target) -> dict[str, GrpcApi]:
+    """The gateway through the proxy, the gateway checking tokens itself where the target names it, and the
+    gRPC API of an Orchestration Cluster with the oidc method (8.8+)."""
+    endpoints = {}
     gateway = target.gateway
-    if gateway is None:
-        return {}
-    endpoints = {"gateway": (gateway.address, gateway.tls)}
-    if gateway.tenancy_address:
-        endpoints["gateway.tenancy_address"] = (gateway.tenancy_address, True)
+    if gateway is not None:
+        endpoints["gateway"] = GrpcApi(gateway.address, gateway.tls)
+        if gateway.tenancy_address:
+            endpoints["gateway.tenancy_address"] = GrpcApi(gateway.tenancy_address, True)
+    cluster = target.orchestration
+    if cluster is not None and cluster.oidc_grpc_endpoint and cluster.client:
+        endpoints["orchestration.oidc_grpc_address"] = GrpcApi(cluster.oidc_grpc_endpoint, True, cluster.client,
+                                                               cluster.audience)
     return endpoints

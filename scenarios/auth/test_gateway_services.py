@@ -19,13 +19,13 @@ from harness.report.evidence import Evidence
 
 @pytest.mark.check("AUTH-042")
 def test_no_grpc_service_beside_the_gateway_api_answers_without_a_token(stack: Stack, evidence: Evidence) -> None:
-    token = stack.token()
     topology = next(rpc for rpc in gateway_surface.RPCS if rpc.name == "Topology")
     seen: dict[str, dict[str, str]] = {}
     listed: dict[str, str] = {}
-    for endpoint, (address, tls) in gateway_surface.gateway_endpoints(stack.target).items():
-        with stack.channel(address, tls) as channel:
-            control = gateway_surface.call(channel, topology, f"Bearer {token}", stack.target.clients["default"].tenant)
+    for endpoint, api in gateway_surface.gateway_endpoints(stack.target).items():
+        with stack.channel(api.address, api.tls) as channel:
+            control = gateway_surface.call(channel, topology, f"Bearer {stack.token(api.client, api.audience)}",
+                                           stack.target.clients[api.client].tenant)
             positive(control.code == grpc.StatusCode.OK,
                      f"positive control: Topology on {endpoint} with a valid token answered {control.code.name}")
             health = grpc_services.health(channel)

@@ -23,15 +23,15 @@ from harness.report.evidence import Evidence
 # The full forgery catalog runs on Topology (test_forgeries.py); here jwt.REPRESENTATIVE on every method.
 @pytest.mark.check("AUTH-040")
 def test_every_gateway_rpc_refuses_calls_without_a_valid_token(stack: Stack, evidence: Evidence) -> None:
-    token = stack.token()
-    tenant = stack.target.clients["default"].tenant or ""
-    material = jwt.Material(token, published_key(stack, str(jwt.split(token)[0].get("kid"))))
-    credentials = {name: credential.authorization
-                   for name, credential in jwt.representative_credentials(material).items()}
     topology = next(rpc for rpc in gateway_surface.RPCS if rpc.name == "Topology")
     seen: dict[str, dict[str, dict[str, str]]] = {}
-    for endpoint, (address, tls) in gateway_surface.gateway_endpoints(stack.target).items():
-        with stack.channel(address, tls) as channel:
+    for endpoint, api in gateway_surface.gateway_endpoints(stack.target).items():
+        token = stack.token(api.client, api.audience)
+        tenant = stack.target.clients[api.client].tenant or ""
+        material = jwt.Material(token, published_key(stack, str(jwt.split(token)[0].get("kid"))))
+        credentials = {name: credential.authorization
+                       for name, credential in jwt.representative_credentials(material).items()}
+        with stack.channel(api.address, api.tls) as channel:
             control = gateway_surface.call(channel, topology, f"Bearer {token}", tenant)
             positive(control.code == grpc.StatusCode.OK,
                      f"positive control: Topology on {endpoint} with a valid token answered {control.code.name}")
@@ -42,8 +42,9 @@ def test_every_gateway_rpc_refuses_calls_without_a_valid_token(stack: Stack, evi
     got_through = {f"{endpoint} {rpc}": {name: code for name, code in codes.items() if code not in refusals}
                    for endpoint, rpcs in seen.items() for rpc, codes in rpcs.items()}
     got_through = {where: codes for where, codes in got_through.items() if codes}
-    evidence.record(methods=len(gateway_surface.RPCS), credentials=list(credentials),
-                    calls=sum(len(rpcs) * len(credentials) for rpcs in seen.values()), statuses=seen,
+    sent = [codes for rpcs in seen.values() for codes in rpcs.values()]
+    evidence.record(methods=len(gateway_surface.RPCS), credentials=sorted({name for codes in sent for name in codes}),
+                    calls=sum(len(codes) for codes in sent), statuses=seen,
                     not_served={endpoint: sorted(rpc for rpc, codes in rpcs.items()
                                                  if grpc.StatusCode.UNIMPLEMENTED.name in codes.values())
                                 for endpoint, rpcs in seen.items()})
