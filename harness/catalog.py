@@ -370,6 +370,9 @@ CHECKS: dict[str, Check] = {check.id: check for check in (
           needs=ORCHESTRATION_TENANTS,
           remediation="camunda.security.multi-tenancy.checks-enabled: true (Helm: "
                       "orchestration.multitenancy.checks.enabled), with the API protected."),
+    Check("TEN-018", "Job activation on the Orchestration Cluster hands out no job of a tenant the caller is not "
+          "assigned to", "tenancy", "critical", (ASVS_OBJECT_ACCESS, C8_MULTI_TENANCY), ("tenant_assignment_too_broad",),
+          needs=ORCHESTRATION_TENANTS),
     Check("TEN-016", "Deploying and starting instances in a foreign tenant are refused over the Orchestration "
           "Cluster's gRPC API (PERMISSION_DENIED)", "tenancy", "critical",
           (ASVS_OBJECT_ACCESS, ASVS_LEAST_PRIVILEGE, C8_MULTI_TENANCY), ("tenant_assignment_too_broad",),

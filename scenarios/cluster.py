@@ -13,7 +13,6 @@ from typing import Any
 
 import grpc
 import pytest
-from pyzeebe.proto import gateway_pb2
 
 from harness.clients.bpmn import one_task_process
 from harness.clients.gateway import GatewayCalls, Reply, basic_authorization
@@ -73,20 +72,19 @@ class Cluster:
         return self.rest.call("POST", "/process-instances", basic=self.logins[role],
                               body={"processDefinitionId": process_id, "tenantId": tenant})
 
-    def grpc_call(self, role: str, rpc: str, request: Any) -> Reply:
-        """One gRPC call as `role`, with its Basic credentials (the check declares orchestration.grpc_address)."""
+    def grpc(self, role: str) -> GatewayCalls:
+        """The cluster's gRPC API as `role`, with its Basic credentials (the check declares
+        orchestration.grpc_address)."""
         assert self.grpc_channel is not None, "the check declares its need for orchestration.grpc_address"
-        with GatewayCalls(self.grpc_channel(), basic_authorization(*self.logins[role])) as calls:
-            return calls.call(rpc, request)
+        return GatewayCalls(self.grpc_channel(), basic_authorization(*self.logins[role]))
 
     def deploy_grpc(self, role: str, process_id: str, tenant: str = DEFAULT_TENANT) -> Reply:
-        resource = gateway_pb2.Resource(name=f"{process_id}.bpmn", content=one_task_process(process_id, PROBE_JOB_TYPE))
-        return self.grpc_call(role, "DeployResource", gateway_pb2.DeployResourceRequest(resources=[resource],
-                                                                                         tenantId=tenant))
+        with self.grpc(role) as calls:
+            return calls.deploy(one_task_process(process_id, PROBE_JOB_TYPE), tenant, f"{process_id}.bpmn")
 
     def start_grpc(self, role: str, process_id: str, tenant: str = DEFAULT_TENANT) -> Reply:
-        return self.grpc_call(role, "CreateProcessInstance", gateway_pb2.CreateProcessInstanceRequest(
-            bpmnProcessId=process_id, version=-1, tenantId=tenant))
+        with self.grpc(role) as calls:
+            return calls.start(process_id, tenant)
 
     def instance_keys(self, role: str) -> set[str]:
         """The keys of the instances a search as `role` returns."""

@@ -216,6 +216,27 @@ def test_tenant_checks_missing_foreign_and_not_found() -> None:
     assert keys(client, ALICE) == {mine}
 
 
+def test_job_activation_draws_only_from_the_callers_tenants() -> None:
+    """The security property, whichever way the product words it: no job of a tenant the caller is not
+    assigned to is handed out; an activation naming no tenant is refused, as the gRPC gateway's
+    (RequestMapper.ensureTenantIdsSet) is (the REST wording is UNCONFIRMED)."""
+    tenants = ({"tenantId": "tenant-a", "users": [ALICE[0], ADMIN[0]]}, {"tenantId": "tenant-b", "users": [ADMIN[0]]})
+    client = cluster(checks=True, tenants=tenants)
+    for tenant in ("tenant-a", "tenant-b"):
+        assert deploy(client, ADMIN, "p", tenant).status_code == 200
+        assert start(client, ADMIN, "p", tenant).status_code == 200
+
+    def activate(auth: tuple[str, str], tenant_ids: list[str] | None) -> Any:
+        body = {"type": "t", "timeout": 1000, "maxJobsToActivate": 10, "requestTimeout": -1,
+                **({"tenantIds": tenant_ids} if tenant_ids is not None else {})}
+        return client.post("/v2/jobs/activation", auth=auth, json=body)
+
+    assert activate(ALICE, None).status_code == 400
+    assert activate(ALICE, ["tenant-b"]).json()["jobs"] == []
+    assert [job["tenantId"] for job in activate(ALICE, ["tenant-a", "tenant-b"]).json()["jobs"]] == ["tenant-a"]
+    assert [job["tenantId"] for job in activate(ADMIN, ["tenant-b"]).json()["jobs"]] == ["tenant-b"]
+
+
 def test_with_tenant_checks_off_only_the_default_tenant_is_taken() -> None:
     client = cluster(checks=False)
     refused = deploy(client, ADMIN, "p", "tenant-a")

@@ -39,7 +39,7 @@ REASONS = {
     "TLS-011": "answers the API over plain HTTP",
 }
 # With multi-tenancy checks off the cluster takes no tenant but <default>: the isolation checks skip.
-NO_TENANTS = ("TEN-012", "TEN-013", "TEN-014", "TEN-016")
+NO_TENANTS = ("TEN-012", "TEN-013", "TEN-014", "TEN-016", "TEN-018")
 
 
 def test_presets_name_catalog_weaknesses_and_cite_each_setting() -> None:

@@ -5,7 +5,8 @@ another tenant's existing resource is NOT_FOUND (TEN-012), creating in a tenant 
 to is FORBIDDEN (TEN-013), and searches return the caller's tenants only (TEN-014):
 AuthorizationCheckBehavior.java (FORBIDDEN_FOR_TENANT_ERROR_MESSAGE, NOT_FOUND_FOR_TENANT_ERROR_MESSAGE),
 camunda/camunda#29250 ("Not found is the expected result when you try to access an object from a
-different tenant"), docs 8.8 multi-tenancy. The Target's tenant user is assigned to `tenant` only; its
+different tenant"), docs 8.8 multi-tenancy. A job worker gets jobs of its tenants only (TEN-018): its
+variables are the instance's data. The Target's tenant user is assigned to `tenant` only; its
 admin login to `tenant` and `foreign_tenant`, where it starts the instance the tenant user must not see.
 """
 
@@ -15,10 +16,11 @@ import dataclasses
 
 import pytest
 
+from harness.clients.orchestration import RestAnswer
 from harness.deployment import Stack
 from harness.outcome import positive
 from harness.report.evidence import Evidence
-from scenarios.cluster import Cluster, seen
+from scenarios.cluster import PROBE_JOB_TYPE, Cluster, seen
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,3 +112,37 @@ def test_deployment_without_tenant_id_is_refused(cast: TenantCast, evidence: Evi
                            "checked against its caller's tenants")
     cluster.deployed("tenant", cast.process, cast.tenant)
     assert answer.status == 400, f"refused with HTTP {answer.status}, not 400 INVALID_ARGUMENT"
+
+
+# Job activation: a short lock, so the jobs a check activates are free again for the next, and a short wait.
+ACTIVATION = {"type": PROBE_JOB_TYPE, "timeout": 1000, "maxJobsToActivate": 100, "requestTimeout": 1000}
+
+
+@pytest.mark.check("TEN-018")
+def test_job_activation_hands_out_no_foreign_tenant_job(cast: TenantCast, instances: Instances,
+                                                          evidence: Evidence) -> None:
+    """Over REST, and over gRPC where the Target names orchestration.grpc_address: asking for the foreign
+    tenant's jobs is refused or answered with none (either way the engine hands out nothing of it). The
+    control: the tenant user's activation in its own tenant hands out its own instance's job."""
+    cluster = cast.cluster
+
+    def activated(tenants: list[str]) -> RestAnswer:
+        return cluster.call("tenant", "POST", "/jobs/activation", {**ACTIVATION, "tenantIds": tenants})
+
+    own = cluster.control(activated([cast.tenant]), f"{cast.who!r} activating jobs in {cast.tenant!r}")
+    positive(instances.own in {job.get("processInstanceKey") for job in own.data.get("jobs", ())},
+             f"{cast.who!r}'s activation in {cast.tenant!r} handed out its own instance's job")
+    foreign = activated([cast.foreign])
+    handed = [job for job in foreign.data.get("jobs", ()) if job.get("tenantId") == cast.foreign] if foreign.ok else []
+    probes = [seen(cast.who, f"POST /v2/jobs/activation ({cast.foreign})", foreign) | {"jobs": len(handed)}]
+    if cluster.grpc_channel is not None:
+        with cluster.grpc("tenant") as calls:
+            reply = calls.activate(PROBE_JOB_TYPE, [cast.foreign], request_timeout_ms=1000, max_jobs=100)
+        grpc_jobs = [job for job in (reply.response or ()) if job.tenantId == cast.foreign]
+        probes.append(seen(cast.who, f"ActivateJobs ({cast.foreign})", reply) | {"jobs": len(grpc_jobs)})
+        handed += grpc_jobs
+    else:
+        probes.append({"call": "ActivateJobs", "status": "not probed: the target names no orchestration.grpc_address"})
+    evidence.record(probes=probes)
+    assert not handed, (f"{cast.who!r}, assigned to {cast.tenant!r} only, was handed {len(handed)} jobs of "
+                        f"{cast.foreign!r}, with their instances' variables")

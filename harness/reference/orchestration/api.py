@@ -65,7 +65,7 @@ class OrchestrationApi:
                   ("/v2/process-instances/{key}", "GET", self.get_instance),
                   *IdentityApi(self.access, self.tenancy).routes(),
                   ("/v2/license", "GET", self.license), ("/v2/status", "GET", self.status),
-                  ("/v2/setup/user", "POST", self.setup_user), *JobsApi(self.engine).routes(),
+                  ("/v2/setup/user", "POST", self.setup_user), *JobsApi(self.engine, self.tenancy).routes(),
                   ("/v2/{rest:path}", None, self.unknown)]
         return Starlette(routes=[Route(path, self._guarded(handler), methods=[method] if method else None)
                                  for path, method, handler in routes])

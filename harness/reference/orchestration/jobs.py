@@ -1,4 +1,5 @@
-"""Job workers over the REST API v2: activation (Zeebe's long polling), completion and failure.
+"""Job workers over the REST API v2: activation (Zeebe's long polling) from the caller's tenants, completion
+and failure.
 
 The engine is the gateway emulator's, so retries, back-off and incidents behave as over gRPC. An activated
 job has the fields camunda-orchestration-sdk 10 requires; where the emulator has nothing to say (user task,
@@ -12,8 +13,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from harness.reference.orchestration.bodies import BadRequest, document, json_body, number, tenant
+from harness.reference.orchestration.bodies import BadRequest, document, json_body, number
 from harness.reference.orchestration.security import Handler, Principal
+from harness.reference.orchestration.tenants import Tenancy
 from harness.reference.zeebe.engine import Engine, Job
 
 # The physical tenant the SDK's job model names (8.10); a single-tenant cluster has this one.
@@ -34,8 +36,8 @@ def job_json(job: Job, fetch: list[str] | None) -> dict[str, Any]:
 
 
 class JobsApi:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, engine: Engine, tenancy: Tenancy) -> None:
+        self.engine, self.tenancy = engine, tenancy
 
     def routes(self) -> list[tuple[str, str, Handler]]:
         return [("/v2/jobs/activation", "POST", self.activate), ("/v2/jobs/{jobKey}/completion", "POST", self.complete),
@@ -46,12 +48,11 @@ class JobsApi:
         job_type = str(body.get("type") or "")
         if not job_type:
             raise BadRequest("No type provided.")
-        for tenant_id in body.get("tenantIds") or ():
-            tenant(tenant_id, "ActivateJobs")
+        tenants = self.tenancy.for_jobs(body.get("tenantIds"), caller)
         fetch = body.get("fetchVariable")
         jobs = await self.engine.activate_waiting(
             job_type, str(body.get("worker") or ""), number(body.get("timeout"), "timeout"),
-            number(body.get("maxJobsToActivate"), "maxJobsToActivate"), None,
+            number(body.get("maxJobsToActivate"), "maxJobsToActivate"), tenants,
             number(body.get("requestTimeout") or 0, "requestTimeout"))
         return JSONResponse({"jobs": [job_json(job, fetch if isinstance(fetch, list) else None) for job in jobs]})
 

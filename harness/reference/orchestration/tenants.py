@@ -63,6 +63,23 @@ class Tenancy:
             return None
         return self.member_of(caller)
 
+    def for_jobs(self, values: object, caller: Principal | None) -> list[str]:
+        """The tenants a job activation draws from. Checks off: only `<default>`. Checks on: the named ones
+        (none is refused, as the gRPC gateway refuses an empty list; the SDK sends its CAMUNDA_TENANT_IDS), of
+        which only those the caller is assigned to: the engine hands out no job of another tenant."""
+        named = values if isinstance(values, list) else [] if values is None else [values]
+        if not self.checks_enabled:
+            for value in named:
+                tenant_when_checks_off(value, "Activate Jobs")
+            return [DEFAULT_TENANT]
+        if not named:
+            raise Invalid(MISSING_TENANT.format(request="Activate Jobs"))
+        tenant_ids = [str(value) for value in named]
+        if caller is None:
+            return tenant_ids
+        assigned = self.member_of(caller)
+        return [tenant_id for tenant_id in tenant_ids if tenant_id in assigned]
+
     def for_command(self, value: object, request: str, caller: Principal | None, intent: str, resource: str,
                     permission: str) -> str:
         """The tenant a command runs in: refused when missing (checks on) or not the caller's (FORBIDDEN)."""
