@@ -386,6 +386,9 @@ CHECKS: dict[str, Check] = {check.id: check for check in (
           "(PERMISSION_DENIED)", "authz", "critical", (ASVS_LEAST_PRIVILEGE, ASVS_TRUSTED_ENFORCEMENT, C8_AUTHORIZATIONS),
           ("authorizations_disabled",), needs=(*ORCHESTRATION_PROCESS_GRANT, "orchestration.unauthorized_user",
                                                "orchestration.grpc_address"), remediation=AUTHZ_ON),
+    Check("AUTHZ-008", "An OIDC client with no authorizations cannot deploy, over REST and gRPC (oidc cluster)", "authz",
+          "critical", (ASVS_LEAST_PRIVILEGE, ASVS_TRUSTED_ENFORCEMENT, C8_AUTHORIZATIONS), ("authorizations_disabled",),
+          needs=("orchestration.client", "orchestration.unauthorized_client"), remediation=AUTHZ_ON),
     Check("AUTHZ-001", "A principal with no authorizations cannot deploy (RESOURCE:CREATE; deploying is remote code "
           "execution)", "authz", "critical", (ASVS_LEAST_PRIVILEGE, ASVS_TRUSTED_ENFORCEMENT, C8_AUTHORIZATIONS),
           ("authorizations_disabled",), needs=("orchestration.users", "orchestration.unauthorized_user"),

@@ -245,6 +245,8 @@ class Orchestration(HttpService):
     unauthorized_user: str | None = None
     process_user: str | None = None
     granted_process: str | None = None
+    # The oidc cluster's principal with no authorizations: a Target client whose token it takes (AUTHZ-008).
+    unauthorized_client: str | None = None
     # The tenancy checks' cast: `tenant_user` is assigned to `tenant` only (RESOURCE:CREATE and the grants on
     # `granted_process`), the login user to both `tenant` and `foreign_tenant`.
     tenant_user: str | None = None

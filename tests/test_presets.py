@@ -27,6 +27,7 @@ REASONS = {
     "AUTH-051": "default credentials were not refused",
     "AUTH-055": "the gRPC API did not refuse with UNAUTHENTICATED",
     "AUTHZ-007": "holding no authorizations, was not refused over gRPC",
+    "AUTHZ-008": "holding no authorizations, deployed a process",
     "TEN-017": "a gRPC deployment without a tenant id was accepted",
     "AUTHZ-001": "RESOURCE:CREATE is not enforced",
     "AUTHZ-002": "holding no authorizations, was let through",

@@ -63,10 +63,13 @@ class OrchestrationRest:
                                 verify=self.verify, timeout=HTTP_TIMEOUT_S, allow_redirects=False)
         return session, _answer(response), response.headers.get(CSRF_HEADER)
 
-    def deploy(self, name: str, content: bytes, tenant: str | None, *, basic: tuple[str, str]) -> RestAnswer:
-        """POST /v2/deployments as the product takes it: multipart `resources`, and `tenantId` unless None."""
+    def deploy(self, name: str, content: bytes, tenant: str | None, *, basic: tuple[str, str] | None = None,
+               bearer: str | None = None) -> RestAnswer:
+        """POST /v2/deployments as the product takes it: multipart `resources`, and `tenantId` unless None;
+        as a basic user or with a bearer token."""
         fields = {"tenantId": (None, tenant)} if tenant is not None else {}
-        return _answer(requests.post(f"{self.url}/v2/deployments", auth=basic, files={
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer is not None else {}
+        return _answer(requests.post(f"{self.url}/v2/deployments", auth=basic, headers=headers, files={
             "resources": (name, content, "application/octet-stream"), **fields}, verify=self.verify,
             timeout=HTTP_TIMEOUT_S))
 

@@ -7,7 +7,8 @@ proves that an authorized principal (the Target's admin login, or the user holdi
 then that the principal without the permission is refused: a principal with no authorizations cannot
 deploy (AUTHZ-001), start or read instances (AUTHZ-002), or manage users, roles, tenants and
 authorizations (AUTHZ-003); a grant on one process does not reach another (AUTHZ-004); searches show only
-what the principal may read (AUTHZ-005); over gRPC too, it cannot deploy or start (AUTHZ-007). AUTHZ-006 reports wildcard grants held by owners other than the
+what the principal may read (AUTHZ-005); over gRPC too, it cannot deploy or start (AUTHZ-007); and in
+oidc mode a client with no authorizations cannot deploy (AUTHZ-008). AUTHZ-006 reports wildcard grants held by owners other than the
 product's default roles, read with the admin's view: the 8.7->8.8 identity migration creates them.
 """
 
@@ -19,10 +20,13 @@ from typing import Any
 import grpc
 import pytest
 
+from harness.clients.bpmn import one_task_process
+from harness.clients.gateway import GatewayCalls, Reply
+from harness.clients.orchestration import OrchestrationRest, RestAnswer
 from harness.deployment import Stack
 from harness.outcome import positive
 from harness.report.evidence import Evidence
-from scenarios.cluster import NOT_IN_TENANT, Cluster, seen
+from scenarios.cluster import DEFAULT_TENANT, NOT_IN_TENANT, PROBE_JOB_TYPE, Cluster, seen
 
 # A process no Target grants to its process user: the checks deploy it beside the granted one.
 UNGRANTED_PROCESS = "harness-authz-ungranted"
@@ -186,3 +190,45 @@ def test_no_authorizations_cannot_deploy_or_start_over_grpc(stack: Stack, eviden
     let_through = [f"{rpc}: {reply.code.name}" for rpc, reply in refused.items()
                    if reply.code != grpc.StatusCode.PERMISSION_DENIED]
     assert not let_through, (f"{who!r}, holding no authorizations, was not refused over gRPC: " + "; ".join(let_through))
+
+
+@pytest.mark.check("AUTHZ-008")
+def test_a_client_with_no_authorizations_cannot_deploy(stack: Stack, evidence: Evidence) -> None:
+    """In oidc mode the API's callers are mostly clients (workers, integrations): a token names one
+    (`client-id-claim`), and the cluster judges the client's own authorizations (AuthenticationHandler.Oidc
+    puts the client id in the context; AuthorizationCheckBehavior checks owner type CLIENT). The control: the
+    Target's admin client deploys the same process, over REST and (where declared) gRPC."""
+    spec = stack.target.orchestration
+    assert spec is not None and spec.client and spec.unauthorized_client, "the check declares these needs"
+    url = spec.oidc_endpoint
+    if url is None:
+        pytest.skip("the target declares no cluster with the oidc method (orchestration.auth: oidc, or "
+                    "orchestration.oidc_url)")
+    rest = OrchestrationRest(url, stack.verify)
+    process = one_task_process(UNGRANTED_PROCESS, PROBE_JOB_TYPE)
+    tokens = {who: stack.token(client, spec.audience) for who, client in (("admin", spec.client),
+                                                                         ("nobody", spec.unauthorized_client))}
+
+    def deploy_rest(who: str) -> RestAnswer:
+        return rest.deploy(f"{UNGRANTED_PROCESS}.bpmn", process, DEFAULT_TENANT, bearer=tokens[who])
+
+    def deploy_grpc(who: str, address: str) -> Reply:
+        with GatewayCalls(stack.channel(address, True), f"Bearer {tokens[who]}") as calls:
+            return calls.deploy(process, DEFAULT_TENANT, f"{UNGRANTED_PROCESS}.bpmn")
+
+    control = deploy_rest("admin")
+    positive(control.ok, f"client {spec.client!r} deploying over REST got HTTP {control.status}: {control.detail[:160]}")
+    refused: dict[str, RestAnswer | Reply] = {"POST /v2/deployments": deploy_rest("nobody")}
+    address = spec.oidc_grpc_endpoint
+    if address is not None:
+        grpc_control = deploy_grpc("admin", address)
+        positive(grpc_control.ok, f"client {spec.client!r} deploying over gRPC got {grpc_control.code.name}")
+        refused["DeployResource"] = deploy_grpc("nobody", address)
+    who = f"client {spec.unauthorized_client!r}"
+    evidence.record(probes=[seen(who, call, answer) for call, answer in refused.items()],
+                    grpc="probed" if address else "not probed: the target names no gRPC address of the oidc cluster")
+    let_through = [f"{call}: {answer.status if isinstance(answer, RestAnswer) else answer.code.name}"
+                   for call, answer in refused.items()
+                   if not (answer.status == 403 if isinstance(answer, RestAnswer)
+                           else answer.code == grpc.StatusCode.PERMISSION_DENIED)]
+    assert not let_through, f"{who}, holding no authorizations, deployed a process: " + "; ".join(let_through)

@@ -57,6 +57,8 @@ CAST = {"unauthorized": ("nobody", "ORCHESTRATION_NOBODY_PASSWORD"),
         "process": ("process-operator", "ORCHESTRATION_PROCESS_USER_PASSWORD"),
         "tenant": ("tenant-a-operator", "ORCHESTRATION_TENANT_USER_PASSWORD")}
 GRANTED_PROCESS = "authz-granted"
+# The Target client the oidc cluster knows but grants nothing (Identity issues it tokens for the cluster's audience).
+UNAUTHORIZED_CLIENT = "bu_a"
 TENANT, FOREIGN_TENANT = "tenant-a", "tenant-b"
 PROCESS_GRANT = ["CREATE_PROCESS_INSTANCE", "READ_PROCESS_INSTANCE", "READ_PROCESS_DEFINITION"]
 
@@ -126,11 +128,13 @@ def _listener(build: Build, name: str, tls: dict[str, str] | None, security: dic
 
 def oidc_security(profile: Profile) -> dict[str, Any]:
     """`camunda.security` of the OIDC cluster: `audiences` unset is the product's default and the weakness.
-    The Target's default client holds the admin role, as an operator assigns a cluster's service client."""
+    The Target's default client holds the admin role, as an operator assigns a cluster's service client; a
+    business unit's client holds nothing there (AUTHZ-008's principal), unless authorizations are off."""
     oidc: dict[str, Any] = {"client-id-claim": CLIENT_ID_CLAIM}
     if not profile.has("audience_unchecked"):
         oidc["audiences"] = [CLUSTER_AUDIENCE]
     return {"authentication": {"method": "oidc", "unprotected-api": False, "oidc": oidc},
+            "authorizations": {"enabled": not profile.has("authorizations_disabled")},
             "initialization": {"defaultRoles": {ADMIN_ROLE: {"clients": [DEFAULT_CLIENT_ID]}}}}
 
 
@@ -169,6 +173,7 @@ class OrchestrationService(Definition):
                                   "grpc_address": str(build.external("orchestration-grpc")),
                                   "oidc_grpc_address": str(build.external("orchestration-oidc-grpc")),
                                   "client": "default", "audience": CLUSTER_AUDIENCE,
+                                  "unauthorized_client": UNAUTHORIZED_CLIENT,
                                   "http_url": f"http://{build.external('orchestration-http')}",
                                   "management_url": f"http://{build.internal('orchestration-management')}"}}
 
