@@ -7,6 +7,7 @@ check on that endpoint errors, because a refused forgery proves nothing on an en
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -54,9 +55,27 @@ def http_api(request: pytest.FixtureRequest, stack: Stack) -> HttpEndpoint:
     return built
 
 
+# A genuine token is reused while it has this much life left: a forgery built on an expired one would be
+# refused for its expiry and prove nothing about the flaw its check names (a token in the query string).
+FRESH_S = 60
+
+
+@pytest.fixture(scope="session")
+def materials() -> dict[tuple[str, str | None], jwt.Material]:
+    return {}
+
+
 @pytest.fixture
-def material(stack: Stack, endpoint: Endpoint) -> jwt.Material:
-    return expect.material_for(stack, endpoint)
+def material(stack: Stack, endpoint: Endpoint, materials: dict[tuple[str, str | None], jwt.Material]
+             ) -> jwt.Material:
+    """A genuine token for the endpoint's client and the key Identity publishes for it, shared by the checks
+    on endpoints of the same client and audience while fresh: fetching both for each of some 200 forgeries
+    cost about 3 s of the auth scenario. Key rotation (AUTH-022) is disruptive and runs last."""
+    key = (endpoint.client, endpoint.audience)
+    held = materials.get(key)
+    if held is None or float(jwt.split(held.token)[1].get("exp", 0)) - time.time() < FRESH_S:
+        held = materials[key] = expect.material_for(stack, endpoint)
+    return held
 
 
 @pytest.fixture
