@@ -1,8 +1,9 @@
 """Wall time of the tls scenario's sslyze scan of every endpoint against the sslyze CLI, in the same run.
 
 Against one running stack (local reference stack, secure profile, unless --target names a target file):
-  1. harness: `harness.probes.tls.scan_all`, what the tls scenario's session fixture runs (one Scanner,
-     every endpoint queued at once, all the scan commands Mozilla's checker needs);
+  1. harness: `harness.probes.tls.scan_all`, what the tls scenario's session fixture runs (the endpoints
+     split over the CPUs, one Scanner per process with its share queued at once, all the scan commands
+     Mozilla's checker needs);
   2. CLI: `python -m sslyze` with the same scan commands and CA file, one endpoint after the other, as
      someone checking the endpoints by hand would;
   3. the whole `pytest --scenario=tls` on its own stack, start to exit (stack up/down included).
@@ -92,7 +93,7 @@ def main() -> None:
         whole = [scenario_run(args.target, state_dir) for _ in range(args.runs)]
     names = ", ".join(f"{e.name}={e.address}" for e in endpoints)
     print(f"tls scan of {len(endpoints)} endpoints ({names}), {args.runs} runs each:")
-    print(f"  harness (one Scanner, all endpoints concurrently): {median(ours)}")
+    print(f"  harness (a Scanner per CPU, endpoints concurrently): {median(ours)}")
     print(f"  sslyze CLI, one endpoint after the other:          {median(theirs)}")
     print(f"  speed-up: {statistics.median(theirs) / statistics.median(ours):.1f}x")
     print(f"  pytest --scenario=tls, stack up/down included:     {median(whole)} (target: < 10 s for five endpoints)")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from harness import config
+from harness.deployment import Stack
 from harness.probes import tls
 from tests.conftest import REPO, run_pytest
 
@@ -110,34 +111,44 @@ def test_expiry_horizon_beyond_the_certificate_turns_tls_006_red(tmp_path: Path,
 
 COUNTER_PLUGIN = '''
 import json, os
-import sslyze
+from harness.probes import tls
 
-queued = []
-original = sslyze.Scanner.queue_scans
-
-
-def counting(self, requests):
-    queued.append([r.server_location.display_string for r in requests])
-    return original(self, requests)
+scans = []
+original = tls.scan_all
 
 
-sslyze.Scanner.queue_scans = counting
+def counting(targets, ca_file, processes=None):
+    targets = list(targets)
+    scans.append([t.address for t in targets if t.declared_tls])
+    return original(targets, ca_file, processes)
+
+
+tls.scan_all = counting
 
 
 def pytest_sessionfinish(session):
     with open(os.environ["TLS_SCAN_COUNT_FILE"], "w") as handle:
-        json.dump(queued, handle)
+        json.dump(scans, handle)
 '''
 
 
-def test_the_scenario_scans_each_endpoint_once_in_one_scanner(tmp_path: Path, state_dir: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    """Five scan checks, one Scanner: every endpoint is queued once, together, however many checks read it."""
+def test_the_scenario_scans_each_endpoint_once(tmp_path: Path, state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Five scan checks, one scan: every endpoint is scanned once, together, however many checks read it."""
     (tmp_path / "tls_scan_counter.py").write_text(COUNTER_PLUGIN)
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
     monkeypatch.setenv("TLS_SCAN_COUNT_FILE", str(tmp_path / "queued.json"))
     result = run_pytest(["-p", "tls_scan_counter", "--scenario=tls", "-q"], cwd=REPO)
     assert result.returncode == 0, result.stdout[-2000:]
     queued = json.loads((tmp_path / "queued.json").read_text())
-    assert len(queued) == 1, f"expected one Scanner.queue_scans call, got {queued}"
+    assert len(queued) == 1, f"expected one scan_all call, got {queued}"
     assert len(queued[0]) == len(set(queued[0])) >= 2, "gateway, identity and the rest, each once"
+
+
+def test_a_scan_split_over_processes_finds_what_one_process_finds(local_stack: Stack) -> None:
+    """The child process's scans (harness.probes.tls_worker, pickled back) are the same facts as this process's."""
+    endpoints = tls.endpoints(local_stack.target)
+    assert len(endpoints) >= 2 * tls.ENDPOINTS_PER_PROCESS
+    one = tls.scan_all(endpoints, local_stack.target.ca_file, processes=1).scans
+    two = tls.scan_all(endpoints, local_stack.target.ca_file, processes=2).scans
+    assert set(one) == set(two) == {e.name for e in endpoints}
+    assert {name: scan.evidence() for name, scan in one.items()} == {name: scan.evidence() for name, scan in two.items()}

@@ -1,4 +1,4 @@
-"""TLS scanning with sslyze: one scan per endpoint, every endpoint at once, typed results checks read from.
+"""TLS scanning with sslyze: one scan per endpoint, spread over the CPUs, typed results checks read from.
 
 A scan runs every command Mozilla's checker needs (versions, suites, groups, certificate, compression,
 renegotiation, Heartbleed, ROBOT, CCS injection, fallback SCSV, extended master secret), so checks share one
@@ -11,9 +11,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import ipaddress
+import json
+import os
+import pickle
+import subprocess
+import sys
 import time
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +70,10 @@ ROBOT_VULNERABLE = frozenset({RobotScanResultEnum.VULNERABLE_STRONG_ORACLE.name,
 BUNDLED_STORE_WARNING = "Parsed a serial number which wasn't positive"
 NETWORK_TIMEOUT_S = 5
 NETWORK_RETRIES = 2
+# A child process scans a share of the endpoints only where each process gets at least this many; it gives
+# up (and this process scans its share) after WORKER_TIMEOUT_S.
+ENDPOINTS_PER_PROCESS = 3
+WORKER_TIMEOUT_S = 300
 
 
 @dataclasses.dataclass(frozen=True)
@@ -296,24 +305,63 @@ class ScanReport:
     duration_s: float
 
 
-def scan_all(targets: Iterable[Endpoint], ca_file: Path | None) -> ScanReport:
-    """One sslyze scan per TLS endpoint, all queued in one Scanner so they run concurrently. Endpoints the
-    Target declares without TLS are not scanned; their result carries that as its error."""
+def scan_group(endpoints: list[Endpoint], ca_file: Path | None) -> list[TlsScan]:
+    """The endpoints' scans, all queued in one Scanner so they run concurrently."""
+    if not endpoints:
+        return []
+    by_address = {endpoint.address: endpoint for endpoint in endpoints}
+    with warnings.catch_warnings():
+        # sslyze's bundled trust stores hold old roots with negative serials; not the target's concern.
+        warnings.filterwarnings("ignore", message=BUNDLED_STORE_WARNING)
+        scanner = Scanner(concurrent_server_scans_limit=len(endpoints))
+        scanner.queue_scans([_request(endpoint, ca_file) for endpoint in endpoints])
+        return [_scan_result(by_address[result.server_location.display_string], result)
+                for result in scanner.get_results()]
+
+
+def _scan_elsewhere(endpoints: list[Endpoint], ca_file: Path | None) -> Callable[[], list[TlsScan]]:
+    """Start scanning `endpoints` in a child process (harness.probes.tls_worker); the call that collects
+    its scans. A child that fails has its share scanned here instead, so a scan never depends on it."""
+    package_root = str(Path(__file__).resolve().parents[2])
+    environ = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (package_root, os.environ.get("PYTHONPATH"))))}
+    request = json.dumps({"endpoints": [dataclasses.asdict(e) for e in endpoints],
+                          "ca_file": str(ca_file) if ca_file else None})
+    child = subprocess.Popen([sys.executable, "-m", "harness.probes.tls_worker", request], env=environ,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+    def collect() -> list[TlsScan]:
+        try:
+            output, _ = child.communicate(timeout=WORKER_TIMEOUT_S)
+            if child.returncode == 0:
+                return list(pickle.loads(output))  # our own child, running this same module
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.communicate()
+        return scan_group(endpoints, ca_file)
+
+    return collect
+
+
+def scan_all(targets: Iterable[Endpoint], ca_file: Path | None, processes: int | None = None) -> ScanReport:
+    """One sslyze scan per TLS endpoint. Endpoints the Target declares without TLS are not scanned; their
+    result carries that as its error.
+
+    sslyze's scans are Python holding the GIL (its threads overlap only the network waits), so one Scanner
+    costs the sum of its endpoints' scans, about half a second of CPU each. The endpoints are split over
+    `processes` (default: the CPU count, at most one per three endpoints, as a child first spends about
+    half a second importing sslyze): this process scans one share, child processes the others."""
     started = time.monotonic()
     scans: dict[str, TlsScan] = {}
-    requests: dict[str, tuple[Endpoint, ServerScanRequest]] = {}
+    to_scan: dict[str, Endpoint] = {}
     for endpoint in targets:
         if endpoint.declared_tls:
-            requests[endpoint.address] = (endpoint, _request(endpoint, ca_file))
+            to_scan.setdefault(endpoint.address, endpoint)
         else:
             scans[endpoint.name] = TlsScan(endpoint, error="the target declares this endpoint without TLS")
-    if requests:
-        with warnings.catch_warnings():
-            # sslyze's bundled trust stores hold old roots with negative serials; not the target's concern.
-            warnings.filterwarnings("ignore", message=BUNDLED_STORE_WARNING)
-            scanner = Scanner(concurrent_server_scans_limit=len(requests))
-            scanner.queue_scans([request for _, request in requests.values()])
-            for result in scanner.get_results():
-                endpoint = requests[result.server_location.display_string][0]
-                scans[endpoint.name] = _scan_result(endpoint, result)
+    endpoints = list(to_scan.values())
+    shares = max(1, min(processes or os.cpu_count() or 1, len(endpoints) // ENDPOINTS_PER_PROCESS))
+    groups = [endpoints[i::shares] for i in range(shares)]
+    children = [_scan_elsewhere(group, ca_file) for group in groups[1:]]
+    results = scan_group(groups[0], ca_file) + [scan for collect in children for scan in collect()]
+    scans.update((scan.endpoint.name, scan) for scan in results)
     return ScanReport(scans, round(time.monotonic() - started, 3))
