@@ -216,6 +216,32 @@ def test_tenant_checks_missing_foreign_and_not_found() -> None:
     assert keys(client, ALICE) == {mine}
 
 
+def test_definition_variable_and_incident_searches_are_narrowed_and_publishing_needs_message_create() -> None:
+    """The query services filter by the authorized resource ids (never refuse a search); a message publication
+    is a command the engine checks (MESSAGE:CREATE)."""
+    client = cluster(grants=(grant(ALICE[0], "PROCESS_DEFINITION", "mine", "READ_PROCESS_DEFINITION",
+                                   "READ_PROCESS_INSTANCE"),))
+    for process in ("mine", "theirs"):
+        assert deploy(client, ADMIN, process).status_code == 200
+        assert client.post("/v2/process-instances", auth=ADMIN,
+                           json={"processDefinitionId": process, "variables": {"secret": process}}).status_code == 200
+
+    def found(path: str, auth: tuple[str, str], field: str) -> list[Any]:
+        answer = client.post(f"/v2/{path}/search", auth=auth, json={})
+        assert answer.status_code == 200
+        return sorted(item[field] for item in answer.json()["items"])
+
+    assert found("process-definitions", ADMIN, "processDefinitionId") == ["mine", "theirs"]
+    assert found("process-definitions", ALICE, "processDefinitionId") == ["mine"]
+    assert found("variables", ADMIN, "value") == ['"mine"', '"theirs"']
+    assert found("variables", ALICE, "value") == ['"mine"']
+    refused = client.post("/v2/messages/publication", auth=ALICE, json={"name": "m", "correlationKey": "k"})
+    assert refused.status_code == 403 and refused.json()["detail"] == (
+        "Command 'PUBLISH' rejected with code 'FORBIDDEN': Insufficient permissions to perform operation 'CREATE' on "
+        "resource 'MESSAGE'")
+    assert client.post("/v2/messages/publication", auth=ADMIN, json={"name": "m", "correlationKey": "k"}).status_code == 200
+
+
 def test_job_activation_draws_only_from_the_callers_tenants() -> None:
     """The security property, whichever way the product words it: no job of a tenant the caller is not
     assigned to is handed out; an activation naming no tenant is refused, as the gRPC gateway's

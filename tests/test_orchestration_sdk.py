@@ -12,14 +12,21 @@ import pytest
 from camunda_orchestration_sdk import CamundaClient
 from camunda_orchestration_sdk.errors import UnauthorizedError
 from camunda_orchestration_sdk.models import (
+    IncidentSearchQuery,
+    IncidentSearchQueryFilter,
     JobActivationRequest,
     JobCompletionRequest,
     JobCompletionRequestVariables,
     JobFailRequest,
+    MessagePublicationRequest,
     ProcessCreationById,
+    ProcessDefinitionSearchQuery,
+    ProcessDefinitionSearchQueryFilter,
     ProcessInstanceCreationInstructionBaseVariables,
     ProcessInstanceSearchQuery,
     ProcessInstanceSearchQueryFilter,
+    VariableSearchQuery,
+    VariableSearchQueryFilter,
 )
 
 from harness.clients.bpmn import one_task_process
@@ -104,7 +111,8 @@ def test_oauth_client_credentials_from_identity_deploy_and_start(stack: Stack, m
 def test_a_worker_activates_completes_and_fails_jobs(stack: Stack, monkeypatch: pytest.MonkeyPatch,
                                                      tmp_path: Path) -> None:
     """Jobs over REST on the gateway emulator's engine: a completed job ends its instance, a job failed with
-    no retries left raises an incident."""
+    no retries left raises an incident; the incident, the variables and the definition are found by the SDK's
+    searches."""
     resource = tmp_path / "sdk-worker.bpmn"
     resource.write_bytes(one_task_process("sdk-worker", "sdk-worker-job", retries=1))
     with sdk(stack, monkeypatch) as client:
@@ -124,3 +132,20 @@ def test_a_worker_activates_completes_and_fails_jobs(stack: Stack, monkeypatch: 
             filter_=ProcessInstanceSearchQueryFilter(process_definition_id="sdk-worker")))
         states = {item.process_instance_key: (str(item.state), item.has_incident) for item in found.items}
         assert states == {keys[0]: ("COMPLETED", False), keys[1]: ("ACTIVE", True)}
+        incidents = client.search_incidents(data=IncidentSearchQuery(
+            filter_=IncidentSearchQueryFilter(process_instance_key=keys[1]))).items
+        assert [(i.error_type, i.error_message, i.job_key) for i in incidents] == [
+            ("JOB_NO_RETRIES", "no stock", jobs[keys[1]].job_key)]
+        variables = client.search_variables(data=VariableSearchQuery(
+            filter_=VariableSearchQueryFilter(process_instance_key=keys[0]))).items
+        assert {v.name: v.value for v in variables} == {"order": "1", "done": "true"}
+        definitions = client.search_process_definitions(data=ProcessDefinitionSearchQuery(
+            filter_=ProcessDefinitionSearchQueryFilter(process_definition_id="sdk-worker"))).items
+        assert [(d.version, d.tenant_id) for d in definitions] == [(1, "<default>")]
+
+
+def test_a_message_is_published(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    with sdk(stack, monkeypatch) as client:
+        published = client.publish_message(data=MessagePublicationRequest(name="order-paid", correlation_key="o-1",
+                                                                          time_to_live=60_000))
+        assert published.tenant_id == "<default>" and int(published.message_key) > 0

@@ -1,7 +1,8 @@
 """The Orchestration Cluster REST API v2 over the gateway emulator's engine.
 
 Served: topology, the caller (`authentication/me`), deployments (multipart), process instances (create,
-search, get), jobs (activate, complete, fail: jobs.py), the license, the cluster status, the initial admin
+search, get), jobs (activate, complete, fail: jobs.py), process definitions, variables and incidents
+searches and message publication (reads.py), the license, the cluster status, the initial admin
 setup, and Identity's authorizations, users, groups, roles, tenants and mapping rules (identity.py,
 entities.py). Shapes follow the API as
 camunda-orchestration-sdk 10 reads it (string keys, required fields present, `null` where the product
@@ -26,7 +27,8 @@ from harness.reference.orchestration.bodies import BadRequest, document, json_bo
 from harness.reference.orchestration.identity import IdentityApi
 from harness.reference.orchestration.jobs import JobsApi
 from harness.reference.orchestration.problems import problem
-from harness.reference.orchestration.searches import page
+from harness.reference.orchestration.reads import ReadsApi
+from harness.reference.orchestration.searches import iso_time, page
 from harness.reference.orchestration.security import Handler, Principal, Security, Unauthenticated, User
 from harness.reference.orchestration.tenants import Tenancy
 from harness.reference.orchestration.web import Web
@@ -40,11 +42,6 @@ ADMIN_EXISTS = ("Expected to create an initial admin user, but found existing ad
 # An engine rejection's gRPC code -> the REST status name and HTTP status.
 REJECTIONS = {"INVALID_ARGUMENT": ("INVALID_ARGUMENT", 400), "NOT_FOUND": ("NOT_FOUND", 404),
               "FAILED_PRECONDITION": ("INVALID_STATE", 409), "ALREADY_EXISTS": ("ALREADY_EXISTS", 409)}
-
-def _iso(epoch_ms: int) -> str:
-    moment = datetime.datetime.fromtimestamp(epoch_ms / 1000, tz=datetime.UTC)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
 
 class OrchestrationApi:
     def __init__(self, engine: Engine, security: Security, address: tuple[str, int], access: Access | None = None,
@@ -66,6 +63,7 @@ class OrchestrationApi:
                   *IdentityApi(self.access, self.tenancy).routes(),
                   ("/v2/license", "GET", self.license), ("/v2/status", "GET", self.status),
                   ("/v2/setup/user", "POST", self.setup_user), *JobsApi(self.engine, self.tenancy).routes(),
+                  *ReadsApi(self.engine, self.access, self.tenancy).routes(),
                   ("/v2/{rest:path}", None, self.unknown)]
         return Starlette(routes=[Route(path, self._guarded(handler), methods=[method] if method else None)
                                  for path, method, handler in routes])
@@ -187,7 +185,7 @@ class OrchestrationApi:
         has_incident = any(i.state == "ACTIVE" for i in self.engine.visible_incidents(None)
                            if i.job.instance is instance)
         return {**_definition_ref(instance.definition), "processDefinitionName": None,
-                "processDefinitionVersionTag": None, "startDate": _iso(self.started_ms.get(instance.key, 0)),
+                "processDefinitionVersionTag": None, "startDate": iso_time(self.started_ms.get(instance.key, 0)),
                 "endDate": None, "state": instance.state, "suspendedDate": None, "hasIncident": has_incident,
                 "tenantId": instance.tenant_id, "processInstanceKey": str(instance.key),
                 "parentProcessInstanceKey": None, "parentElementInstanceKey": None,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from starlette.responses import JSONResponse
@@ -21,3 +22,9 @@ def filtered(items: list[dict[str, Any]], body: dict[str, Any]) -> list[dict[str
     if not isinstance(wanted, dict):
         raise BadRequest("Request property [filter] must be an object")
     return [item for item in items if all(item.get(k) == v for k, v in wanted.items())]
+
+
+def iso_time(epoch_ms: int) -> str:
+    """A timestamp as the API writes one: ISO 8601, milliseconds, UTC as `Z`."""
+    moment = datetime.datetime.fromtimestamp(epoch_ms / 1000, tz=datetime.UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
