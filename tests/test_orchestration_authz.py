@@ -26,7 +26,7 @@ with warnings.catch_warnings():  # starlette announces a move to httpx2; httpx i
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from harness.clients.bpmn import one_task_process
+from harness.clients.bpmn import one_task_process, one_user_task_process
 from harness.reference.orchestration.api import OrchestrationApi
 from harness.reference.orchestration.authorizations import Access
 from harness.reference.orchestration.security import Security
@@ -240,6 +240,32 @@ def test_definition_variable_and_incident_searches_are_narrowed_and_publishing_n
         "Command 'PUBLISH' rejected with code 'FORBIDDEN': Insufficient permissions to perform operation 'CREATE' on "
         "resource 'MESSAGE'")
     assert client.post("/v2/messages/publication", auth=ADMIN, json={"name": "m", "correlationKey": "k"}).status_code == 200
+
+
+def test_user_tasks_need_read_and_update_user_task_and_another_tenants_is_not_found() -> None:
+    tenants = ({"tenantId": "tenant-a", "users": [ALICE[0], ADMIN[0], BOB[0]]}, {"tenantId": "tenant-b", "users": [ADMIN[0]]})
+    client = cluster(checks=True, tenants=tenants, grants=(
+        grant(ALICE[0], "PROCESS_DEFINITION", "*", "READ_USER_TASK", "UPDATE_USER_TASK"),
+        grant(BOB[0], "PROCESS_DEFINITION", "*", "READ_USER_TASK")))
+    for tenant in ("tenant-a", "tenant-b"):
+        assert client.post("/v2/deployments", auth=ADMIN, data={"tenantId": tenant}, files={
+            "resources": ("approve.bpmn", one_user_task_process("approve"))}).status_code == 200
+        assert start(client, ADMIN, "approve", tenant).status_code == 200
+
+    def tasks(auth: tuple[str, str]) -> dict[str, str]:
+        answer = client.post("/v2/user-tasks/search", auth=auth, json={})
+        return {item["tenantId"]: item["userTaskKey"] for item in answer.json()["items"]}
+
+    mine, theirs = tasks(ADMIN)["tenant-a"], tasks(ADMIN)["tenant-b"]
+    assert tasks(ALICE) == tasks(BOB) == {"tenant-a": mine}
+    hidden = client.post(f"/v2/user-tasks/{theirs}/completion", auth=ALICE, json={})
+    assert hidden.status_code == 404 and hidden.json()["title"] == "NOT_FOUND"
+    refused = client.post(f"/v2/user-tasks/{mine}/completion", auth=BOB, json={})
+    assert refused.status_code == 403 and "'UPDATE_USER_TASK' on resource 'PROCESS_DEFINITION'" in refused.json()["detail"]
+    assert client.post(f"/v2/user-tasks/{mine}/completion", auth=ALICE, json={"variables": {"ok": True}}).status_code == 204
+    assert tasks(ALICE) == {"tenant-a": mine}  # a completed task stays, COMPLETED
+    again = client.post(f"/v2/user-tasks/{mine}/completion", auth=ALICE, json={})
+    assert again.status_code == 404
 
 
 def test_job_activation_draws_only_from_the_callers_tenants() -> None:

@@ -25,11 +25,15 @@ from camunda_orchestration_sdk.models import (
     ProcessInstanceCreationInstructionBaseVariables,
     ProcessInstanceSearchQuery,
     ProcessInstanceSearchQueryFilter,
+    UserTaskCompletionRequest,
+    UserTaskCompletionRequestVariables,
+    UserTaskSearchQuery,
+    UserTaskSearchQueryFilter,
     VariableSearchQuery,
     VariableSearchQueryFilter,
 )
 
-from harness.clients.bpmn import one_task_process
+from harness.clients.bpmn import one_task_process, one_user_task_process
 from harness.deployment import Stack
 
 
@@ -142,6 +146,23 @@ def test_a_worker_activates_completes_and_fails_jobs(stack: Stack, monkeypatch: 
         definitions = client.search_process_definitions(data=ProcessDefinitionSearchQuery(
             filter_=ProcessDefinitionSearchQueryFilter(process_definition_id="sdk-worker"))).items
         assert [(d.version, d.tenant_id) for d in definitions] == [(1, "<default>")]
+
+
+def test_a_user_task_is_found_and_completed(stack: Stack, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    resource = tmp_path / "sdk-approval.bpmn"
+    resource.write_bytes(one_user_task_process("sdk-approval"))
+    with sdk(stack, monkeypatch) as client:
+        client.deploy_resources_from_files([resource])
+        key = client.create_process_instance(data=ProcessCreationById(
+            process_definition_id="sdk-approval")).process_instance_key
+        tasks = client.search_user_tasks(data=UserTaskSearchQuery(
+            filter_=UserTaskSearchQueryFilter(process_instance_key=key))).items
+        assert [(str(t.state), t.element_id) for t in tasks] == [("CREATED", "task")]
+        client.complete_user_task(tasks[0].user_task_key, data=UserTaskCompletionRequest(
+            variables=UserTaskCompletionRequestVariables.from_dict({"approved": True})))
+        found = client.search_process_instances(data=ProcessInstanceSearchQuery(
+            filter_=ProcessInstanceSearchQueryFilter(process_definition_id="sdk-approval"))).items
+        assert [str(item.state) for item in found] == ["COMPLETED"]
 
 
 def test_a_message_is_published(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:

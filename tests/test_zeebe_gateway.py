@@ -132,13 +132,13 @@ def test_multi_tenant_gateway_refuses_commands_without_a_tenant(local_stack: Sta
 
 
 def test_deploy_rejects_what_it_cannot_run(local_stack: Stack) -> None:
-    user_task = one_task_process("manual", "x").replace(b"serviceTask", b"userTask")
+    script_task = one_task_process("scripted", "x").replace(b"serviceTask", b"scriptTask")
     with calls(local_stack, "default", proxy=True) as zeebe:
-        reply = zeebe.deploy(user_task, "")
+        reply = zeebe.deploy(script_task, "")
         garbage = zeebe.deploy(b"<not-bpmn", "")
         deployed = zeebe.deploy(one_task_process("versioned", "v"), "")
         again = zeebe.deploy(one_task_process("versioned", "v", retries=5), "")
-    assert reply.code == grpc.StatusCode.INVALID_ARGUMENT and "'userTask' is not supported" in reply.details
+    assert reply.code == grpc.StatusCode.INVALID_ARGUMENT and "'scriptTask' is not supported" in reply.details
     assert garbage.code == grpc.StatusCode.INVALID_ARGUMENT
     versions = [r.response.deployments[0].process.version for r in (deployed, again)]
     assert versions[1] == versions[0] + 1

@@ -2,7 +2,7 @@
 
 Served: topology, the caller (`authentication/me`), deployments (multipart), process instances (create,
 search, get), jobs (activate, complete, fail: jobs.py), process definitions, variables and incidents
-searches and message publication (reads.py), the license, the cluster status, the initial admin
+searches and message publication (reads.py), user tasks search and completion (user_tasks.py), the license, the cluster status, the initial admin
 setup, and Identity's authorizations, users, groups, roles, tenants and mapping rules (identity.py,
 entities.py). Shapes follow the API as
 camunda-orchestration-sdk 10 reads it (string keys, required fields present, `null` where the product
@@ -31,6 +31,7 @@ from harness.reference.orchestration.reads import ReadsApi
 from harness.reference.orchestration.searches import iso_time, page
 from harness.reference.orchestration.security import Handler, Principal, Security, Unauthenticated, User
 from harness.reference.orchestration.tenants import Tenancy
+from harness.reference.orchestration.user_tasks import UserTasksApi
 from harness.reference.orchestration.web import Web
 from harness.reference.zeebe.engine import Definition, Engine, Instance, Rejection
 
@@ -64,6 +65,7 @@ class OrchestrationApi:
                   ("/v2/license", "GET", self.license), ("/v2/status", "GET", self.status),
                   ("/v2/setup/user", "POST", self.setup_user), *JobsApi(self.engine, self.tenancy).routes(),
                   *ReadsApi(self.engine, self.access, self.tenancy).routes(),
+                  *UserTasksApi(self.engine, self.access, self.tenancy).routes(),
                   ("/v2/{rest:path}", None, self.unknown)]
         return Starlette(routes=[Route(path, self._guarded(handler), methods=[method] if method else None)
                                  for path, method, handler in routes])

@@ -2,7 +2,8 @@
 
 Zeebe rejects a deployment it cannot execute with INVALID_ARGUMENT and a message naming the resource and the
 element; so does this parser (`BpmnError`). The emulator runs straight sequences: a none start event,
-service tasks (`zeebe:taskDefinition` type and retries, optional `zeebe:taskHeaders`) and none end events,
+service tasks (`zeebe:taskDefinition` type and retries, optional `zeebe:taskHeaders`), user tasks and none
+end events,
 joined by unconditional sequence flows with one way in and one way out of each element.
 The stdlib parser is used: expat resolves no external entities and caps entity expansion.
 """
@@ -14,10 +15,12 @@ from xml.etree import ElementTree
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
-RUNNABLE = frozenset({"startEvent", "serviceTask", "endEvent"})
+RUNNABLE = frozenset({"startEvent", "serviceTask", "userTask", "endEvent"})
 IGNORED = frozenset({"sequenceFlow", "documentation", "extensionElements", "incoming", "outgoing", "textAnnotation",
                      "association"})
 DEFAULT_RETRIES = 3
+# A user task without `zeebe:userTask` is job-based: a job of this type, which Tasklist's worker serves.
+USER_TASK_JOB_TYPE = "io.camunda.zeebe:userTask"
 
 
 class BpmnError(ValueError):
@@ -31,6 +34,7 @@ class Element:
     job_type: str = ""
     retries: int = DEFAULT_RETRIES
     headers: tuple[tuple[str, str], ...] = ()
+    assignee: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,6 +69,16 @@ def _service_task(node: ElementTree.Element, element_id: str) -> Element:
     return Element(element_id, "serviceTask", definition.get("type", "").strip(), retries, headers)
 
 
+def _user_task(node: ElementTree.Element, element_id: str) -> Element:
+    """A Camunda user task (`zeebe:userTask`, what the Modeler writes for 8.8) waits in the engine until it
+    is completed; without the extension the task is job-based, a job of USER_TASK_JOB_TYPE."""
+    extensions = f"{{{BPMN_NS}}}extensionElements/{{{ZEEBE_NS}}}"
+    if node.find(extensions + "userTask") is None:
+        return Element(element_id, "serviceTask", USER_TASK_JOB_TYPE)
+    assignment = node.find(extensions + "assignmentDefinition")
+    return Element(element_id, "userTask", assignee=assignment.get("assignee", "") if assignment is not None else "")
+
+
 def _process(node: ElementTree.Element) -> Process:
     process_id = node.get("id", "")
     elements: dict[str, Element] = {}
@@ -81,9 +95,10 @@ def _process(node: ElementTree.Element) -> Process:
             continue
         if kind not in RUNNABLE:
             raise BpmnError(f"Element: {element_id}: the element type '{kind}' is not supported by this gateway")
-        if kind != "serviceTask" and len(child.findall(f"{{{BPMN_NS}}}*Definition")):
+        if kind.endswith("Event") and len(child.findall(f"{{{BPMN_NS}}}*Definition")):
             raise BpmnError(f"Element: {element_id}: event definitions are not supported by this gateway")
-        elements[element_id] = _service_task(child, element_id) if kind == "serviceTask" else Element(element_id, kind)
+        builders = {"serviceTask": _service_task, "userTask": _user_task}
+        elements[element_id] = builders[kind](child, element_id) if kind in builders else Element(element_id, kind)
     return _link(process_id, elements, flows)
 
 

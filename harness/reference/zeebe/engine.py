@@ -164,6 +164,19 @@ class Incident:
 
 
 @dataclasses.dataclass
+class UserTask:
+    """A Camunda user task waiting for its completion (8.8+: completed through the REST API)."""
+
+    key: int
+    element: bpmn.Element
+    instance: Instance
+    element_instance_key: int
+    created_ms: int
+    state: str = "CREATED"
+    completed_ms: int | None = None
+
+
+@dataclasses.dataclass
 class Message:
     key: int
     name: str
@@ -185,6 +198,7 @@ class Engine:
         self.jobs: dict[int, Job] = {}
         self.incidents: dict[int, Incident] = {}
         self.messages: dict[int, Message] = {}
+        self.user_tasks: dict[int, UserTask] = {}
         self._changed = asyncio.Event()
 
     def next_key(self) -> int:
@@ -304,6 +318,10 @@ class Engine:
             if instance.result is not None and not instance.result.done():
                 instance.result.set_result(dict(instance.variables))
             return
+        if element.kind == "userTask":
+            task = UserTask(self.next_key(), element, instance, self.next_key(), int(time.time() * 1000))
+            self.user_tasks[task.key] = task
+            return
         job = Job(self.next_key(), element, instance, self.next_key(), element.retries)
         self.jobs[job.key] = job
         self._write_job(job, "CREATED")
@@ -317,6 +335,9 @@ class Engine:
         instance.state = "TERMINATED"
         for job in [j for j in self.jobs.values() if j.instance is instance]:
             del self.jobs[job.key]
+        for task in self.user_tasks.values():
+            if task.instance is instance and task.state == "CREATED":
+                task.state = "CANCELED"
         for incident in self.incidents.values():
             if incident.job.instance is instance:
                 incident.state = "RESOLVED"
@@ -470,6 +491,22 @@ class Engine:
 
     def visible_instances(self, tenants: Tenants) -> list[Instance]:
         return [i for i in self.instances.values() if _visible(i.tenant_id, tenants)]
+
+    def visible_user_tasks(self, tenants: Tenants) -> list[UserTask]:
+        return [t for t in self.user_tasks.values() if _visible(t.instance.tenant_id, tenants)]
+
+    def user_task(self, key: int, tenants: Tenants) -> UserTask:
+        """An open user task the caller's tenants see; NOT_FOUND otherwise (another tenant's included)."""
+        task = self.user_tasks.get(key)
+        if task is None or task.state != "CREATED" or not _visible(task.instance.tenant_id, tenants):
+            raise not_found("COMPLETE", f"Expected to complete user task with key '{key}', but no such user task "
+                                        "was found")
+        return task
+
+    def complete_user_task(self, task: UserTask, variables: dict[str, Any]) -> None:
+        task.state, task.completed_ms = "COMPLETED", int(time.time() * 1000)
+        self._write_variables(task.instance, variables)
+        self._advance(task.instance, task.element.id)
 
     def visible_incidents(self, tenants: Tenants) -> list[Incident]:
         return [i for i in self.incidents.values() if _visible(i.job.instance.tenant_id, tenants)]
