@@ -8,8 +8,6 @@ the presented password.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hmac
 import logging
 from typing import Any
@@ -19,21 +17,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from harness.reference import basic_auth
 from harness.reference.vault_access import AppRoleReader, AppRoleSettings, VaultUnavailable
 
 log = logging.getLogger("downstream")
 CHALLENGE = {"WWW-Authenticate": 'Basic realm="downstream"'}
-
-
-def _basic(request: Request) -> tuple[str, str] | None:
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        user, sep, password = base64.b64decode(value, validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    return (user, password) if sep else None
 
 
 def _unauthorized(message: str) -> JSONResponse:
@@ -52,7 +40,7 @@ class DownstreamApp:
 
     def call(self, request: Request) -> JSONResponse:
         """Sync on purpose: Starlette runs it in its thread pool, where the blocking Vault read belongs."""
-        presented = _basic(request)
+        presented = basic_auth.credentials(request.headers.get("authorization"))
         if presented is None:
             return _unauthorized("HTTP Basic credentials required")
         user, password = presented

@@ -14,8 +14,6 @@ state file, so a stop/start keeps every issued token valid.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hmac
 import json
 import os
@@ -31,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from harness.reference import basic_auth
 from harness.reference.identity.keys import KeyRing
 from harness.reference.profile import Profile
 from harness.reference.runtime import save_state
@@ -56,14 +55,11 @@ def _oauth_error(status: int, error: str, description: str) -> JSONResponse:
 
 
 def _basic_credentials(request: Request) -> tuple[str, str] | None:
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "basic":
+    """Keycloak form-decodes both halves of a client's Basic credentials (BasicAuthHelper.RFC6749)."""
+    found = basic_auth.credentials(request.headers.get("authorization"))
+    if found is None:
         return None
-    try:
-        client_id, _, secret = base64.b64decode(value, validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    return urllib.parse.unquote_plus(client_id), urllib.parse.unquote_plus(secret)
+    return urllib.parse.unquote_plus(found[0]), urllib.parse.unquote_plus(found[1])
 
 
 def audience_claim(audiences: tuple[str, ...]) -> str | list[str]:

@@ -15,12 +15,11 @@ PERMISSION_DENIED "Command 'CREATE' rejected with code 'FORBIDDEN': Insufficient
 
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
 
 import grpc
 
+from harness.reference import basic_auth
 from harness.reference.orchestration.authorizations import Access, Forbidden
 from harness.reference.orchestration.security import NoPrincipalClaim, Principal, Security, Unauthenticated
 from harness.reference.orchestration.tenants import Tenancy
@@ -79,10 +78,11 @@ class ClusterAuthentication:
                 raise _unauthenticated(str(exc)) from None
             except Unauthenticated:
                 raise _unauthenticated(INVALID_TOKEN) from None
+        text = basic_auth.decoded(credential)
+        username, _, password = (text or "").partition(":")
         try:
-            username, _, password = base64.b64decode(credential, validate=True).decode().partition(":")
             return self.security.check_password(username, password)
-        except (binascii.Error, UnicodeDecodeError, Unauthenticated):
+        except Unauthenticated:
             raise _unauthenticated(INVALID_CREDENTIALS) from None
 
 

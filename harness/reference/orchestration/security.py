@@ -19,8 +19,6 @@ keys from the provider's JWKS; it does not compare `iss`, so neither does the em
 
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
 import hashlib
 import hmac
@@ -33,6 +31,7 @@ import jwt
 from starlette.requests import Request
 from starlette.responses import Response
 
+from harness.reference import basic_auth
 from harness.reference.orchestration.problems import problem
 
 log = logging.getLogger("orchestration.security")
@@ -195,12 +194,12 @@ class Security:
         return self._basic(credential.strip()) if scheme.lower() == "basic" else None
 
     def _basic(self, credential: str) -> Principal:
-        try:
-            username, colon, password = base64.b64decode(credential, validate=True).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            raise Unauthenticated("Failed to decode basic authentication token") from None
-        if not colon:
+        text = basic_auth.decoded(credential)
+        if text is None:
+            raise Unauthenticated("Failed to decode basic authentication token")
+        if ":" not in text:
             raise Unauthenticated("Invalid basic authentication token")
+        username, _, password = text.partition(":")
         return self.check_password(username, password)
 
     def check_password(self, username: str, password: str) -> Principal:

@@ -11,12 +11,12 @@ Wrong credentials are refused either way.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import secrets
 from typing import Any
 
+from harness.reference import basic_auth
 from harness.reference.search.store import SearchError
 
 SUPERUSER = "elastic"
@@ -47,7 +47,7 @@ class Security:
                 return ANONYMOUS
             raise AuthenticationError(f"missing authentication credentials for REST request [{uri}]")
         scheme, _, value = authorization.partition(" ")
-        decoded = self._decode(value.strip())
+        decoded = basic_auth.decoded(value)
         if scheme.lower() == "basic" and decoded is not None:
             user, _, password = decoded.partition(":")
             if user == SUPERUSER and hmac.compare_digest(_digest(password), self._password_digest):
@@ -60,13 +60,6 @@ class Security:
                 return owner_and_digest[0]
         raise AuthenticationError("unable to authenticate with provided credentials and anonymous access "
                                   "is not allowed for this request")
-
-    @staticmethod
-    def _decode(value: str) -> str | None:
-        try:
-            return base64.b64decode(value, validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            return None
 
     def create_api_key(self, owner: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST /_security/api_key: the key is shown once; only its digest stays."""
