@@ -299,10 +299,12 @@ def _scan_result(endpoint: Endpoint, result: ServerScanResult) -> TlsScan:
 
 @dataclasses.dataclass(frozen=True)
 class ScanReport:
-    """Every endpoint's scan, keyed by endpoint name, and how long the whole scan took."""
+    """Every endpoint's scan, keyed by endpoint name, how long the whole scan took, and how many processes
+    delivered scans (a child that failed had its share scanned in this one)."""
 
     scans: Mapping[str, TlsScan]
     duration_s: float
+    processes: int = 1
 
 
 def scan_group(endpoints: list[Endpoint], ca_file: Path | None) -> list[TlsScan]:
@@ -319,9 +321,10 @@ def scan_group(endpoints: list[Endpoint], ca_file: Path | None) -> list[TlsScan]
                 for result in scanner.get_results()]
 
 
-def _scan_elsewhere(endpoints: list[Endpoint], ca_file: Path | None) -> Callable[[], list[TlsScan]]:
+def _scan_elsewhere(endpoints: list[Endpoint], ca_file: Path | None) -> Callable[[], tuple[list[TlsScan], bool]]:
     """Start scanning `endpoints` in a child process (harness.probes.tls_worker); the call that collects
-    its scans. A child that fails has its share scanned here instead, so a scan never depends on it."""
+    its scans and whether the child delivered them. A child that fails has its share scanned here instead,
+    so a scan never depends on it."""
     package_root = str(Path(__file__).resolve().parents[2])
     environ = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (package_root, os.environ.get("PYTHONPATH"))))}
     request = json.dumps({"endpoints": [dataclasses.asdict(e) for e in endpoints],
@@ -329,15 +332,15 @@ def _scan_elsewhere(endpoints: list[Endpoint], ca_file: Path | None) -> Callable
     child = subprocess.Popen([sys.executable, "-m", "harness.probes.tls_worker", request], env=environ,
                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
-    def collect() -> list[TlsScan]:
+    def collect() -> tuple[list[TlsScan], bool]:
         try:
             output, _ = child.communicate(timeout=WORKER_TIMEOUT_S)
             if child.returncode == 0:
-                return list(pickle.loads(output))  # our own child, running this same module
+                return list(pickle.loads(output)), True  # our own child, running this same module
         except subprocess.TimeoutExpired:
             child.kill()
             child.communicate()
-        return scan_group(endpoints, ca_file)
+        return scan_group(endpoints, ca_file), False
 
     return collect
 
@@ -362,6 +365,11 @@ def scan_all(targets: Iterable[Endpoint], ca_file: Path | None, processes: int |
     shares = max(1, min(processes or os.cpu_count() or 1, len(endpoints) // ENDPOINTS_PER_PROCESS))
     groups = [endpoints[i::shares] for i in range(shares)]
     children = [_scan_elsewhere(group, ca_file) for group in groups[1:]]
-    results = scan_group(groups[0], ca_file) + [scan for collect in children for scan in collect()]
+    results = scan_group(groups[0], ca_file)
+    delivered = 1
+    for collect in children:
+        child_scans, by_child = collect()
+        results += child_scans
+        delivered += by_child
     scans.update((scan.endpoint.name, scan) for scan in results)
-    return ScanReport(scans, round(time.monotonic() - started, 3))
+    return ScanReport(scans, round(time.monotonic() - started, 3), delivered)

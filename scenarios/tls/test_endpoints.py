@@ -43,7 +43,7 @@ def test_endpoints_refuse_legacy_versions(tls_scans: tls.ScanReport, evidence) -
 
 @pytest.mark.check("TLS-003")
 def test_endpoints_meet_mozilla_intermediate(tls_scans: tls.ScanReport, evidence) -> None:
-    evidence.record(scan_duration_s=tls_scans.duration_s,
+    evidence.record(scan_duration_s=tls_scans.duration_s, scan_processes=tls_scans.processes,
                     endpoints={name: scan.evidence() for name, scan in sorted(tls_scans.scans.items())})
     bad = failures(tls_scans, lambda scan: scan.weaknesses and " ".join(scan.weaknesses.values()))
     assert not bad, "Mozilla intermediate profile broken: " + "; ".join(bad)
