@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import socket
+import ssl
 import sys
 from pathlib import Path
 from typing import Any
@@ -59,17 +60,29 @@ def asgi_server(app: Any, host: str, port: int, tls: dict[str, str] | None) -> A
     """
     import uvicorn
 
-    tls = tls or {}
     server_config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                                   ssl_certfile=tls.get("cert_file"), ssl_keyfile=tls.get("key_file"),
-                                   ssl_ciphers=INTERMEDIATE_CIPHERS, server_header=False, date_header=True,
-                                   lifespan="off", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
-    # uvicorn exposes ciphers but not groups: load the config, then pin the group on its SSL context
-    # (Mozilla intermediate; OpenSSL 3's defaults add X448 and secp521r1).
+                                   ssl_certfile=(tls or {}).get("cert_file"), ssl_keyfile=(tls or {}).get("key_file"),
+                                   server_header=False, date_header=True, lifespan="off",
+                                   timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
+    # uvicorn exposes ciphers but not groups nor the minimum version: load the config, then serve with the
+    # stack's own context instead of the one uvicorn built.
     server_config.load()
-    if server_config.ssl is not None:
-        server_config.ssl.set_ecdh_curve(SINGLE_GROUP)
+    if tls:
+        server_config.ssl = server_context(tls)
     return uvicorn.Server(server_config)
+
+
+def server_context(tls: dict[str, str], alpn: tuple[str, ...] = ()) -> ssl.SSLContext:
+    """Every Python TLS listener's context, Mozilla's intermediate profile: TLS 1.2+, its suites, one of its
+    groups (OpenSSL 3's defaults add X448 and secp521r1, which the profile leaves out), the certificate."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.set_ciphers(INTERMEDIATE_CIPHERS)
+    context.set_ecdh_curve(SINGLE_GROUP)
+    context.load_cert_chain(tls["cert_file"], tls["key_file"])
+    if alpn:
+        context.set_alpn_protocols(list(alpn))
+    return context
 
 
 def serve_asgi(app: Any, config: dict[str, Any], log: logging.Logger | None = None) -> None:

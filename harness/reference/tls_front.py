@@ -1,8 +1,8 @@
 """TLS in front of a plaintext listener, with the reference stack's Mozilla intermediate settings.
 
 grpcio's servers speak TLS through BoringSSL, whose groups cannot be set from Python and include secp521r1,
-which Mozilla's intermediate profile leaves out (tls_policy.py); Python's ssl module pins them as the HTTP
-listeners do. So a gRPC API the TLS scan judges is served plaintext on a Unix socket, and this front
+which Mozilla's intermediate profile leaves out (tls_policy.py); Python's ssl module pins them, with the
+context every HTTP listener uses (runtime.server_context). So a gRPC API the TLS scan judges is served plaintext on a Unix socket, and this front
 terminates TLS (ALPN h2, as gRPC clients require) and relays the bytes, as an ingress does for a real
 cluster's gRPC port.
 """
@@ -13,21 +13,9 @@ import asyncio
 import contextlib
 import ssl
 
-from harness.reference.tls_policy import INTERMEDIATE_CIPHERS, SINGLE_GROUP
+from harness.reference.runtime import server_context
 
 CHUNK = 64 * 1024
-
-
-def server_context(tls: dict[str, str], alpn: tuple[str, ...] = ()) -> ssl.SSLContext:
-    """A server context: TLS 1.2+, the intermediate suites and group, the listener's certificate."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.set_ciphers(INTERMEDIATE_CIPHERS)
-    context.set_ecdh_curve(SINGLE_GROUP)
-    context.load_cert_chain(tls["cert_file"], tls["key_file"])
-    if alpn:
-        context.set_alpn_protocols(list(alpn))
-    return context
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
