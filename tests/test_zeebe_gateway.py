@@ -11,11 +11,12 @@ import grpc
 import requests
 from pyzeebe.proto import gateway_pb2
 
-from harness.clients.bpmn import one_task_process
+from harness.clients.bpmn import one_task_process, one_user_task_process
 from harness.clients.gateway import GatewayCalls
 from harness.deployment import Stack
 from harness.probes import grpc_services
 from harness.reference.profile import Profile
+from harness.reference.zeebe import bpmn
 from harness.reference.zeebe.auth import Authenticator
 
 OPERATE_AUDIENCE = "operate-api"
@@ -323,3 +324,13 @@ def test_exporter_writes_a_jobs_history(local_stack: Stack) -> None:
     assert (failed["valueType"], failed["value"]["retries"], failed["value"]["retryBackoff"]) == ("JOB", 2, 300)
     assert failed["value"]["recurringTime"] == failed["timestamp"] + 300
     assert recurred["timestamp"] >= failed["timestamp"] + 300
+
+
+def test_a_user_task_is_camundas_own_or_a_job_of_the_user_task_type() -> None:
+    """`zeebe:userTask` makes a Camunda user task the engine holds; without it the user task is job-based, a job
+    of Protocol.USER_TASK_JOB_TYPE, "io.camunda.zeebe:userTask" (camunda/camunda
+    zeebe/protocol/src/main/java/io/camunda/zeebe/protocol/Protocol.java: "Job type used for user tasks handled
+    by Camunda Cloud Tasklist")."""
+    native = bpmn.parse(one_user_task_process("approve"))[0].elements["task"]
+    job_based = bpmn.parse(one_user_task_process("approve").replace(b"<zeebe:userTask />", b""))[0].elements["task"]
+    assert (native.kind, job_based.kind, job_based.job_type) == ("userTask", "serviceTask", "io.camunda.zeebe:userTask")
