@@ -35,6 +35,30 @@ class Reply:
         return self.code == grpc.StatusCode.OK
 
 
+class PendingCall:
+    """A call under way (grpc's future), for a check that waits on it while watching something else, and
+    stops waiting once that shows the call can no longer end well."""
+
+    def __init__(self, future: grpc.Future) -> None:
+        self.future = future
+
+    def done(self) -> bool:
+        return self.future.done()
+
+    def cancel(self) -> None:
+        self.future.cancel()
+
+    def reply(self) -> Reply:
+        """The call's outcome, waiting for it; CANCELLED where `cancel` ended it."""
+        try:
+            response = self.future.result()
+        except grpc.FutureCancelledError:
+            return Reply(grpc.StatusCode.CANCELLED, "cancelled by the check")
+        except grpc.RpcError as error:
+            return Reply(error.code(), error.details() or "")
+        return Reply(grpc.StatusCode.OK, "", response)
+
+
 class GatewayCalls:
     """One caller's calls over one channel, with `authorization` as the header value (None sends none)."""
 
@@ -57,6 +81,10 @@ class GatewayCalls:
         except grpc.RpcError as error:
             return Reply(error.code(), error.details() or "")
         return Reply(grpc.StatusCode.OK, "", response)
+
+    def pending(self, rpc: str, request: Any, timeout_s: float) -> PendingCall:
+        """One call that waits on purpose, started without blocking the caller."""
+        return PendingCall(getattr(self.stub, rpc).future(request, metadata=self.metadata, timeout=timeout_s))
 
     def topology(self, query_token: str | None = None) -> Reply:
         """The cheapest authenticated call. `query_token` appends `?access_token=` to the call's HTTP/2

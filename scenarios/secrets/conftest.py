@@ -60,4 +60,4 @@ def batch(stack: Stack, processes: Processes, canaries: Secrets) -> Batch:
     if not skip_reason:
         canaries.rotate()
     second = [processes.run(definition) for _ in range(BATCH_SIZE - len(first))]
-    return Batch(tuple(future.result() for future in first + second), not skip_reason, skip_reason)
+    return Batch(tuple(call.reply() for call in first + second), not skip_reason, skip_reason)

@@ -14,14 +14,13 @@ import re
 import secrets
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from pyzeebe.proto import gateway_pb2
 
 from harness.clients.bpmn import one_task_process
-from harness.clients.gateway import Reply
+from harness.clients.gateway import PendingCall
 from harness.config import Target, Vault, Worker
 from harness.deployment import Stack
 from harness.outcome import PositiveControlFailed
@@ -110,7 +109,6 @@ class Processes:
         self.stack, self.worker = stack, worker
         self.calls = stack.gateway_as()
         self.tenant = stack.target.clients["default"].tenant
-        self.pool = ThreadPoolExecutor(max_workers=16)
 
     def deploy(self, retries: int = 3, process_id: str | None = None) -> int:
         """A process of the worker's job type; a new version whenever `retries` differs, so the checks start
@@ -126,16 +124,15 @@ class Processes:
     def result_timeout_ms(self) -> int:
         return RESULT_FLOOR_MS + RETRIES_AFTER_ROTATION * self.worker.retry_backoff_ms
 
-    def run(self, definition: int, timeout_ms: int | None = None) -> Future[Reply]:
-        """Start an instance and wait for its end (CreateProcessInstanceWithResult) in a pool thread, the
+    def run(self, definition: int, timeout_ms: int | None = None) -> PendingCall:
+        """Start an instance and wait for its end (CreateProcessInstanceWithResult) without blocking, the
         call's deadline just past the wait the gateway is asked for (default: result_timeout_ms)."""
         timeout_ms = timeout_ms or self.result_timeout_ms
         request = gateway_pb2.CreateProcessInstanceWithResultRequest(
             request=gateway_pb2.CreateProcessInstanceRequest(processDefinitionKey=definition, variables="{}",
                                                              tenantId=self.tenant),
             requestTimeout=timeout_ms)
-        return self.pool.submit(self.calls.call, "CreateProcessInstanceWithResult", request,
-                                timeout_ms / 1000 + CALL_MARGIN_S)
+        return self.calls.pending("CreateProcessInstanceWithResult", request, timeout_ms / 1000 + CALL_MARGIN_S)
 
     def start(self, definition: int) -> int:
         reply = self.calls.call("CreateProcessInstance", gateway_pb2.CreateProcessInstanceRequest(
@@ -153,6 +150,9 @@ class Processes:
         operate = self.stack.operate()
         return poll(lambda: operate.search("incidents", {"processInstanceKey": instance}), bool, wait_s).value
 
+    def incidents_of(self, definition: int) -> list[dict[str, object]]:
+        """The incidents of every instance of `definition` that Operate shows now."""
+        return self.stack.operate().search("incidents", {"processDefinitionKey": definition})
+
     def close(self) -> None:
-        self.pool.shutdown(wait=True)
         self.calls.channel.close()

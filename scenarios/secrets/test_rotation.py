@@ -16,6 +16,7 @@ import pytest
 from harness.config import Worker
 from harness.deployment import Stack
 from harness.outcome import PositiveControlFailed
+from harness.waiting import poll
 from scenarios.secrets.conftest import Batch
 from scenarios.secrets.retries import history, require_source
 from scenarios.secrets.support import Processes, Secrets
@@ -71,16 +72,22 @@ def test_vault_outage_during_rotation_recovers(stack: Stack, processes: Processe
         time.sleep(outage_s)
     finally:
         stack.capabilities.services().start("vault")
-    reply = running.result()
-    instance = int(reply.response.processInstanceKey) if reply.ok else None
+    # An incident means the instance will never end: the wait stops there rather than at the deadline.
+    poll(lambda: running.done() or bool(processes.incidents_of(definition)), bool,
+         unavailable_s + processes.result_timeout_ms / 1000)
+    running.cancel()
+    reply = running.reply()
+    incidents = processes.incidents_of(definition)
+    instance = int(reply.response.processInstanceKey) if reply.ok else \
+        next((int(str(i["processInstanceKey"])) for i in incidents), None)
     started = {instance} if instance else set()
-    retries = history(stack, worker, started, started)
-    incidents = processes.incidents(instance) if instance else []
+    retries = history(stack, worker, started, started if reply.ok else set())
     early = retries.early(worker.retry_backoff_ms, CLOCK_SLACK_S)
     evidence.record(vault_stopped_s=outage_s, completed=reply.ok, grpc_status=reply.code.name,
                     incidents=len(incidents), backoff_s=backoff_s, **retries.evidence())
     assert reply.ok, (f"the instance started while Vault was down did not complete ({reply.code.name}): "
-                      "retries ran out before Vault returned, or the worker did not recover")
+                      + (f"its retries ran out before Vault returned (incident: {incidents[0]['message']})"
+                         if incidents else "the worker did not recover"))
     if not retries.failures:
         raise PositiveControlFailed(f"the job never failed during the Vault outage ({retries.source}), so the "
                                     "outage proves nothing")
