@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -78,3 +79,45 @@ def test_sigkilled_run_is_reaped_by_the_next_run_and_by_stack_down(tmp_path: Pat
                           env=os.environ, check=False, timeout=60)
     assert down.returncode == 0 and "stopped" in down.stdout
     assert wait_until_gone(state_dir) == []
+
+
+def test_listening_ports_are_chosen_below_the_ephemeral_range() -> None:
+    """Outgoing connections take their local ports from ip_local_port_range: a listening port chosen there
+    can be lost to any process's client before the service binds it."""
+    from harness.backends.local import free_ports, listening_ports
+
+    first_ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    ports = free_ports(20)
+    assert len(set(ports)) == 20
+    assert all(port in listening_ports() and port < first_ephemeral for port in ports)
+
+
+
+def test_a_port_taken_before_its_service_binds_it_starts_the_stack_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The moment between choosing a port and the service binding it, reproduced: the first choice includes
+    a port this test listens on; the service given it fails to bind, and the stack starts again."""
+    from harness.backends import local
+    from harness.reference import services as definitions
+    from harness.reference.profile import Profile
+
+    monkeypatch.setenv("HARNESS_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setattr(definitions, "needed", lambda scenarios: [definitions.DEFINITIONS["vault"]])
+    real, choices = local.free_ports, []
+
+    def choose(count: int) -> list[int]:
+        ports = real(count)
+        choices.append(ports)
+        return [taken.getsockname()[1], *ports[1:]] if len(choices) == 1 else ports
+
+    monkeypatch.setattr(local, "free_ports", choose)
+    messages: list[str] = []
+    backend = local.LocalBackend()
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        try:
+            stack = backend.up(Profile(), messages.append)
+            assert stack.target.vault is not None
+        finally:
+            backend.down()
+    assert len(choices) == 2, messages
+    assert any("starting again on other ports" in message for message in messages), messages

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import random
+import re
 import socket
 import sys
 from collections.abc import Callable, Collection
@@ -25,15 +27,43 @@ from harness.reference.runtime import HOST
 from harness.reference.services.base import Address, Definition, Health, Placement, Runtime
 
 READY_TIMEOUT_S = 30.0
+# Listening ports come from below the kernel's ephemeral range (ip_local_port_range, 32768-60999 unless
+# changed), from this port up: every outgoing connection takes its local port from that range, and a port
+# bind(0) handed out there can be taken by another process's connection before the service binds it (seen:
+# a detection-matrix run's zeebe lost its port to the parallel run's clients).
+FIRST_LISTENING_PORT = 20000
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+# A service that still finds its port taken (another run chose it in the same moment): the stack starts
+# again on new ports, this many times in all.
+START_ATTEMPTS = 3
+PORT_TAKEN = re.compile(r"address already in use|failed to bind|error while attempting to bind", re.IGNORECASE)
+
+
+def listening_ports() -> range:
+    """Where free_ports looks: below the ephemeral range, or nowhere where that leaves too few."""
+    try:
+        first_ephemeral = int(EPHEMERAL_RANGE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        first_ephemeral = 32768
+    return range(FIRST_LISTENING_PORT, max(first_ephemeral, FIRST_LISTENING_PORT))
 
 
 def free_ports(count: int) -> list[int]:
-    """Ports the kernel hands out now; all sockets stay open until every port is chosen, so none repeat."""
+    """`count` ports nothing listens on now, at random from listening_ports(), the kernel's choice where
+    those run out; all sockets stay open until every port is chosen, so none repeat."""
+    candidates = listening_ports()
+    chosen: list[int] = []
     with contextlib.ExitStack() as sockets:
-        bound = [sockets.enter_context(socket.socket()) for _ in range(count)]
-        for sock in bound:
-            sock.bind((HOST, 0))
-        return [sock.getsockname()[1] for sock in bound]
+        for port in [*random.sample(candidates, min(len(candidates), count * 4)), *[0] * count]:
+            sock = sockets.enter_context(socket.socket())
+            try:
+                sock.bind((HOST, port))
+            except OSError:
+                continue
+            chosen.append(sock.getsockname()[1])
+            if len(chosen) == count:
+                return chosen
+    raise StackError(f"no {count} free ports on {HOST}")
 
 
 def all_of(probes: list[Callable[[], bool]]) -> Callable[[], bool]:
@@ -59,13 +89,21 @@ class LocalBackend:
         leftovers = reap()
         if leftovers:
             progress(f"stopped {len(leftovers)} process(es) a killed run left behind")
-        self.supervisor = supervisor = Supervisor()
-        progress(f"run directory {supervisor.run_dir}")
-        try:
-            return self._start(supervisor, profile, progress, services.needed(scenarios))
-        except BaseException:
-            self.down()
-            raise
+        attempt = 1
+        while True:
+            self.supervisor = supervisor = Supervisor()
+            progress(f"run directory {supervisor.run_dir}")
+            try:
+                return self._start(supervisor, profile, progress, services.needed(scenarios))
+            except StackError as error:
+                self.down()
+                if attempt == START_ATTEMPTS or not PORT_TAKEN.search(str(error)):
+                    raise
+                attempt += 1
+                progress(f"{error}; starting again on other ports")
+            except BaseException:
+                self.down()
+                raise
 
     def _start(self, supervisor: Supervisor, profile: Profile, progress: Progress,
                definitions: list[Definition]) -> Stack:
