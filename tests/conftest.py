@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -46,12 +48,44 @@ def docker_unavailable() -> str | None:
     return None
 
 
+class ImagePrebuild:
+    """The docker images, built in a background thread from the start of the session.
+
+    On a fresh machine the builds take about three minutes (debootstrap, apt and pip downloads, and a
+    storage driver that takes seconds per layer), mostly waiting; the local tests that run before the first
+    docker test overlap them. Docker tests wait for the thread (the `_images_built` fixture); a build that
+    failed here fails again, with its message, in the test that builds the image itself."""
+
+    def __init__(self) -> None:
+        self.thread = threading.Thread(target=self._build, name="image-prebuild", daemon=True)
+        self.failure: str | None = None
+
+    def _build(self) -> None:
+        from harness.backends import images
+        from harness.backends.docker import engine
+
+        try:
+            client = engine()
+            for spec in (images.REFERENCE, images.HARNESS):
+                images.build_image(client, lambda message: None, spec)
+        except Exception as exc:  # noqa: BLE001  (the test that needs the image reports it)
+            self.failure = str(exc)
+
+
+PREBUILD = ImagePrebuild()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Docker tests skip with the reason where no engine runs; with HARNESS_REQUIRE_DOCKER set (CI) they
-    fail instead, so a CI machine that lost its engine cannot pass by skipping."""
+    fail instead, so a CI machine that lost its engine cannot pass by skipping. Where they run, their
+    images start building at once (ImagePrebuild)."""
     docker_items = [item for item in items if item.get_closest_marker("docker")]
     reason = docker_unavailable() if docker_items else None
     if reason is None:
+        if docker_items:
+            PREBUILD.thread.start()
+            for item in docker_items:
+                item.add_marker(pytest.mark.usefixtures("_images_built"))
         return
     required = os.environ.get(REQUIRE_DOCKER) == "1"
     for item in docker_items:
@@ -59,6 +93,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.usefixtures("_docker_required"))
         else:
             item.add_marker(pytest.mark.skip(reason=f"no Docker engine: {reason}"))
+
+
+@pytest.fixture
+def _images_built() -> None:
+    PREBUILD.thread.join()
+    if PREBUILD.failure:
+        warnings.warn(f"building the docker images ahead failed ({PREBUILD.failure}); each test builds them",
+                      stacklevel=1)
 
 
 @pytest.fixture
