@@ -16,6 +16,9 @@ import pytest
 from harness.deployment import Stack
 
 REPO = Path(__file__).resolve().parent.parent
+# pytest in a child process, as a user runs it, without hypothesis's plugin: the harness's own fuzz tests
+# need it, a scenario run does not, and it costs every child ~0.9 s of imports.
+CHILD_PYTEST = (sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:hypothesispytest")
 
 
 def processes_under(state_dir: Path) -> list[str]:
@@ -119,7 +122,7 @@ def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def run_pytest(args: Sequence[str], cwd: Path, timeout: float = 300,
                env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """pytest in a child process, as a user runs it; the environment (state dir) is inherited."""
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args], cwd=cwd, env=env,
+    return subprocess.run([*CHILD_PYTEST, *args], cwd=cwd, env=env,
                           capture_output=True, text=True, check=False, timeout=timeout)
 
 

@@ -13,7 +13,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import pytest
 import yaml
 
 from harness.report.evidence import encodings
-from tests.conftest import REPO, launch_stack_up, processes_under
+from tests.conftest import CHILD_PYTEST, REPO, launch_stack_up, processes_under
 
 CANARY_PROFILE = "proxy_auth_off"
 # Long enough for Locust to write its CSV and HTML (artifacts searched below); the SLO is not the point here.
@@ -69,7 +68,7 @@ def run_all_scenarios(cwd: Path, environ: dict[str, str], *args: str) -> subproc
     """Every scenario, with the noisiest output a user can ask for; pytest's output goes to files."""
     with (cwd / "pytest.stdout").open("w") as out, (cwd / "pytest.stderr").open("w") as err:
         return subprocess.run(
-            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--scenario=all", f"--rootdir={REPO}",
+            [*CHILD_PYTEST, "--scenario=all", f"--rootdir={REPO}",
              str(REPO / "scenarios"), "--report-dir=out", "--junitxml=junit.xml", "-rA", "-vv", "--showlocals",
              "--tb=long", "--debug=pytest-debug.log", f"--load-duration={LOAD_S}",
              "--log-level=DEBUG", "-o", "log_cli=true", "--log-cli-level=DEBUG", *args],

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, processes_under, run_pytest
+from tests.conftest import CHILD_PYTEST, REPO, processes_under, run_pytest
 
 HOLDING_TEST = '''
 import time
@@ -26,7 +26,7 @@ def test_holds_the_stack(stack):
 def start_holding_run(tmp_path: Path, *options: str, background_job: bool = False) -> subprocess.Popen[str]:
     """A pytest run that brings the stack up and then waits inside a test, as a long scenario would."""
     (tmp_path / "test_hold.py").write_text(HOLDING_TEST)
-    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-s", "test_hold.py", *options]
+    command = [*CHILD_PYTEST, "-s", "test_hold.py", *options]
     if background_job:  # what a shell does to `cmd &` in a script: the job starts with SIGINT ignored
         command = ["bash", "-c", 'trap "" INT; exec "$@"', "bash", *command]
     run = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

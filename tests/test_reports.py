@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ import pytest
 import yaml
 
 from harness.catalog import CHECKS
-from tests.conftest import REPO
+from tests.conftest import CHILD_PYTEST, REPO
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser")
 TODAY = datetime.date.today()
@@ -40,7 +39,7 @@ WAIVERS = {
 
 def pytest_in(cwd: Path, state: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = os.environ | {"HARNESS_STATE_DIR": str(state)}
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args], cwd=cwd, env=env,
+    return subprocess.run([*CHILD_PYTEST, *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=300, check=False)
 
 
