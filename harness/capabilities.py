@@ -18,7 +18,9 @@ real deployment (the reference services serve the products' paths; there is no h
   the sense that matters: a key the realm publishes. Checks whose premise the realm itself would never
   issue (`nbf` in the future: Keycloak sets none) still judge the verifier, which must refuse it.
 - `grant_tenant`: Camunda Management Identity's tenant API (clients/camunda_identity.py): applications
-  assigned to tenants.
+  assigned to tenants (8.3-8.7, and Optimize's tenants on 8.8+).
+- `assign_tenant`: the Orchestration Cluster's own tenant API (clients/cluster_tenants.py), Camunda 8.8+:
+  users and clients assigned to the cluster's tenants.
 - `rotate_secret`: Vault's KV v2 through hvac; `stop_service`: the backend's fault controls.
 
 A capability the target does not declare raises CapabilityUnsupported. Checks declare their needs
@@ -28,7 +30,7 @@ misconfigured target, and it shows as an error, never a pass.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from harness.errors import UsageError
 
@@ -52,6 +54,11 @@ class TokenMinter(Protocol):
 class TenantGrants(Protocol):
     def set_grant(self, client: str, tenant: str, granted: bool) -> None:
         """Grant or revoke `tenant` for the Target client named `client`."""
+
+
+class TenantAssignments(Protocol):
+    def set_assignment(self, kind: Literal["users", "clients"], member: str, tenant: str, assigned: bool) -> None:
+        """Assign or unassign the cluster's user or client `member` to `tenant`."""
 
 
 class SigningKeys(Protocol):
@@ -117,6 +124,12 @@ class Capabilities:
 
         self._require("grant_tenant")
         return IdentityTenantGrants(self.stack)
+
+    def tenant_assignments(self) -> TenantAssignments:
+        from harness.clients.cluster_tenants import ClusterTenantAssignments
+
+        self._require("assign_tenant")
+        return ClusterTenantAssignments(self.stack)
 
     def signing_keys(self) -> SigningKeys:
         from harness.clients.keycloak_admin import KeycloakSigningKeys

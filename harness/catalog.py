@@ -39,6 +39,8 @@ C8_RUN_DEFAULTS = "docs.camunda.io 8.8: Camunda 8 Run (demo/demo, API unprotecte
 C8_ADMIN_SETUP = "docs.camunda.io 8.8: create the initial admin user (POST /v2/setup/user)"
 C8_OIDC_AUDIENCES = "docs.camunda.io 8.8: camunda.security.authentication.oidc.audiences"
 C8_CSRF = "docs.camunda.io 8.8: CSRF protection (camunda.security.csrf.enabled)"
+C8_SESSION_REFRESH = ("docs.camunda.io 8.8: propagation of membership changes to active sessions "
+                      "(camunda.security.authentication.authentication-refresh-interval)")
 C8_MANAGEMENT_API = "docs.camunda.io 8.8: Zeebe management API (actuator on management.server.port 9600)"
 ASVS_CSRF = "ASVS 4.0.3 4.2.2"
 C8_AUTHORIZATIONS = "docs.camunda.io 8.8: Orchestration Cluster authorization (deploying is remote code execution)"
@@ -146,6 +148,8 @@ WEAKNESSES: dict[str, Weakness] = {
         "tenant_revocation_ignored": "a revoked tenant grant stays usable past the cache TTL",
         "mt_checks_disabled": "the Orchestration Cluster runs with multi-tenancy.checks-enabled false (the product default)",
         "tenant_assignment_too_broad": "the Orchestration Cluster's tenant user is assigned to another tenant too",
+        "session_refresh_slow": "the Orchestration Cluster's sessions keep their memberships for ten minutes "
+                                "(authentication-refresh-interval PT10M)",
     }),
     **_weaknesses("secrets", {
         "no_retry_backoff": "the worker fails jobs without a retry back-off",
@@ -382,6 +386,11 @@ CHECKS: dict[str, Check] = {check.id: check for check in (
           needs=(*ORCHESTRATION_TENANTS, "orchestration.grpc_address"),
           remediation="camunda.security.multi-tenancy.checks-enabled: true (Helm: "
                       "orchestration.multitenancy.checks.enabled), with the API protected."),
+    Check("TEN-019", "A tenant unassigned in the Orchestration Cluster stops applying to the user's logged-in session "
+          "within the stated refresh interval", "tenancy", "high", (ASVS_LEAST_PRIVILEGE, C8_SESSION_REFRESH),
+          ("session_refresh_slow",), needs=("assign_tenant", *ORCHESTRATION_TENANTS),
+          remediation="camunda.security.authentication.authentication-refresh-interval no longer than the "
+                      "revocation delay you accept (default PT30S); state it as orchestration.session_refresh_s."),
     Check("AUTHZ-007", "A principal with no authorizations cannot deploy or start instances over the gRPC API "
           "(PERMISSION_DENIED)", "authz", "critical", (ASVS_LEAST_PRIVILEGE, ASVS_TRUSTED_ENFORCEMENT, C8_AUTHORIZATIONS),
           ("authorizations_disabled",), needs=(*ORCHESTRATION_PROCESS_GRANT, "orchestration.unauthorized_user",

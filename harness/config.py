@@ -22,8 +22,8 @@ from harness.errors import UsageError
 from harness.header_rules import load_rules
 from harness.user_files import load_yaml
 
-KNOWN_CAPABILITIES = frozenset({"mint_token", "rotate_signing_key", "grant_tenant", "rotate_secret",
-                                "stop_service"})
+KNOWN_CAPABILITIES = frozenset({"mint_token", "rotate_signing_key", "grant_tenant", "assign_tenant",
+                                "rotate_secret", "stop_service"})
 LITERAL_SECRET_KEYS = frozenset({"client_secret", "secret", "password", "token", "api_key"})
 
 
@@ -252,6 +252,9 @@ class Orchestration(HttpService):
     tenant_user: str | None = None
     tenant: str | None = None
     foreign_tenant: str | None = None
+    # How long a logged-in session keeps the memberships it had (`camunda.security.authentication.
+    # authentication-refresh-interval`, PT30S by default): the bound on a tenant unassignment reaching it.
+    session_refresh_s: float = Field(default=30, gt=0, le=86400)
 
     @pydantic.model_validator(mode="after")
     def _cast_declared(self) -> Orchestration:

@@ -16,11 +16,13 @@ from harness.config import KNOWN_CAPABILITIES, Target
 # Capabilities the backend must also back with fault controls, not only the target declare.
 FAULT_CAPABILITIES = frozenset({"stop_service"})
 # The Target fields each capability's adapter calls the product through (harness.capabilities): Keycloak's
-# admin REST API for keys and minting, Camunda Management Identity's API for tenant grants.
+# admin REST API for keys and minting, Camunda Management Identity's API for tenant grants, the Orchestration
+# Cluster's own API (as its admin login user) for its tenant assignments.
 CAPABILITY_FIELDS = {
     "mint_token": ("identity.admin_url", "identity.admin_client"),
     "rotate_signing_key": ("identity.admin_url", "identity.admin_client"),
     "grant_tenant": ("identity.management_url", "identity.admin_client"),
+    "assign_tenant": ("orchestration.url", "orchestration.users"),
 }
 
 

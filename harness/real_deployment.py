@@ -13,6 +13,8 @@ ADAPTERS = {
     "mint_token": "Keycloak admin REST: a passive `rsa` key provider the harness imports and deletes after the run",
     "rotate_signing_key": "Keycloak admin REST: a new `rsa-generated` provider, the old one deleted; staging realms only",
     "grant_tenant": "Management Identity's API: the client's application assigned to a tenant and removed",
+    "assign_tenant": "the Orchestration Cluster's own API as its admin login user: a user assigned to a tenant "
+                     "and unassigned (PUT and DELETE /v2/tenants/{tenantId}/users/{username})",
     "rotate_secret": "Vault KV v2 as its operator, `vault.admin_token_env`",
     "stop_service": "the operator's own stop/start commands, `faults.services.{service}`",
 }

@@ -16,8 +16,8 @@ BARE = config.validate({"name": "bare", "identity": {
 
 
 @pytest.mark.parametrize(("accessor", "capability"), [
-    ("token_minter", "mint_token"), ("tenant_grants", "grant_tenant"), ("signing_keys", "rotate_signing_key"),
-    ("secret_store", "rotate_secret"), ("services", "stop_service")])
+    ("token_minter", "mint_token"), ("tenant_grants", "grant_tenant"), ("tenant_assignments", "assign_tenant"),
+    ("signing_keys", "rotate_signing_key"), ("secret_store", "rotate_secret"), ("services", "stop_service")])
 def test_undeclared_capability_is_refused_by_name(accessor: str, capability: str) -> None:
     with pytest.raises(CapabilityUnsupported, match=f"capabilities: the target lacks {capability}"):
         getattr(Stack(BARE, {}).capabilities, accessor)()
@@ -37,6 +37,7 @@ def test_declared_capability_gets_its_adapter() -> None:
 
 @pytest.mark.parametrize(("accessor", "capability", "field"), [
     ("tenant_grants", "grant_tenant", "identity.management_url"),
+    ("tenant_assignments", "assign_tenant", "orchestration.users"),
     ("signing_keys", "rotate_signing_key", "identity.admin_url")])
 def test_an_adapter_without_its_product_api_is_refused_naming_the_field(accessor: str, capability: str,
                                                                         field: str) -> None:

@@ -14,6 +14,7 @@ docs "Management API" (8.8: exporting pause/resume, exporters).
 
 from __future__ import annotations
 
+import time
 import warnings
 from typing import Any
 
@@ -31,6 +32,7 @@ from harness.reference.orchestration.web import (
     CSRF_TOKEN,
     DEFAULT_SM_POLICY,
     SESSION_COOKIE,
+    duration_s,
     security_headers,
 )
 from harness.reference.zeebe.engine import Engine
@@ -154,3 +156,43 @@ def test_a_logger_change_without_a_level_is_a_bad_request() -> None:
     client = TestClient(Starlette(routes=Management().routes()))
     assert client.post("/actuator/loggers/io.camunda", content=b"not json").status_code == 400
     assert client.post("/actuator/loggers/io.camunda", json={"configuredLevel": "LOUD"}).status_code == 400
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("PT30S", 30), ("PT10M", 600), ("PT0.2S", 0.2), ("PT1H2M3S", 3723),
+                                               ("P1D", 86400), ("pt5s", 5)])
+def test_refresh_intervals_read_as_java_durations(text: str, seconds: float) -> None:
+    assert duration_s(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["30", "30s", "PT", "P", "PT-1S", ""])
+def test_a_refresh_interval_that_is_no_duration_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="ISO 8601"):
+        duration_s(text)
+
+
+def test_a_session_keeps_its_tenants_until_the_refresh_interval_passes() -> None:
+    """HttpSessionBasedAuthenticationHolder (camunda/camunda, authentication/src/main/java/io/camunda/
+    authentication/holder/): the session's CamundaAuthentication is dropped once `now - AUTH_LAST_REFRESH >=
+    authentication-refresh-interval` and built anew on the next request; basic credentials have no session
+    and see a change on their next request."""
+    security = {"authentication": {"method": "basic", "authentication-refresh-interval": "PT0.3S"},
+                "multi-tenancy": {"checks-enabled": True},
+                "initialization": {"users": [{"username": USER[0], "password": USER[1]},
+                                             {"username": "member", "password": "member-password"}],
+                                   "defaultRoles": {"admin": {"users": [USER[0]]}},
+                                   "tenants": [{"tenantId": "tenant-a", "users": ["member"]}]}}
+    listener = {"port": 8080, "tls": {"cert_file": "unused"}, "server": {}, "camunda": {"security": security}}
+    api = TestClient(listener_app(listener, Engine(), None, Management()), base_url="https://testserver")
+    browser = TestClient(api.app, base_url="https://testserver")
+    member = ("member", "member-password")
+
+    def tenants(client: TestClient, auth: tuple[str, str] | None = None) -> list[str]:
+        return [t["tenantId"] for t in client.get("/v2/authentication/me", auth=auth).json()["tenants"]]
+
+    assert browser.post("/login", data={"username": member[0], "password": member[1]}).status_code == 204
+    assert tenants(browser) == tenants(api, member) == ["tenant-a"]
+    assert api.delete("/v2/tenants/tenant-a/users/member", auth=USER).status_code == 204
+    assert tenants(api, member) == [], "basic credentials see the change at once"
+    assert tenants(browser) == ["tenant-a"], "the session keeps what it had until its refresh"
+    time.sleep(0.35)
+    assert tenants(browser) == [], "past the interval the session looks its memberships up again"

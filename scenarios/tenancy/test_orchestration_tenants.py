@@ -20,6 +20,7 @@ from harness.clients.orchestration import RestAnswer
 from harness.deployment import Stack
 from harness.outcome import positive
 from harness.report.evidence import Evidence
+from harness.waiting import poll
 from scenarios.cluster import PROBE_JOB_TYPE, Cluster, seen
 
 
@@ -147,3 +148,43 @@ def test_job_activation_hands_out_no_foreign_tenant_job(cast: TenantCast, instan
     evidence.record(probes=probes)
     assert not handed, (f"{cast.who!r}, assigned to {cast.tenant!r} only, was handed {len(handed)} jobs of "
                         f"{cast.foreign!r}, with their instances' variables")
+
+
+# Beyond the refresh interval: the cluster's membership lookups read secondary storage, which the exporter
+# fills a moment after the unassignment.
+REFRESH_SLACK_S = 3.0
+
+
+@pytest.mark.check("TEN-019")
+def test_unassigned_tenant_leaves_the_logged_in_session(stack: Stack, cast: TenantCast, instances: Instances,
+                                                        evidence: Evidence) -> None:
+    """A session keeps the memberships it had at its last refresh (authentication-refresh-interval): the tenant
+    user is assigned to the foreign tenant through the cluster's API (`assign_tenant`), logs in, reads that
+    tenant's instance (the control: the assignment took), is unassigned, and its session must lose the tenant
+    within `orchestration.session_refresh_s`. Last in the module: it changes the tenant user's assignments
+    and puts them back."""
+    cluster, assignments = cast.cluster, stack.capabilities.tenant_assignments()
+    bound = cluster.spec.session_refresh_s + REFRESH_SLACK_S
+    path = f"/process-instances/{instances.foreign}"
+    assignments.set_assignment("users", cast.who, cast.foreign, assigned=True)
+    try:
+        browser, logged_in, _ = cluster.rest.login(*cluster.logins["tenant"])
+        cluster.control(logged_in, f"{cast.who!r} logging in")
+
+        def read() -> RestAnswer:
+            return cluster.rest.call("GET", path, session=browser)
+
+        granted = poll(read, lambda answer: answer.ok, bound)
+        positive(granted.held, f"{cast.who!r}'s session reads {cast.foreign!r}'s instance within {bound:g} s of "
+                               f"being assigned to it (got HTTP {granted.value.status})")
+        assignments.set_assignment("users", cast.who, cast.foreign, assigned=False)
+        revoked = poll(read, lambda answer: answer.status == 404, bound)
+    finally:
+        assignments.set_assignment("users", cast.who, cast.foreign, assigned=False)
+    evidence.record(user=cast.who, tenant=cast.foreign, bound_s=bound, refresh_s=cluster.spec.session_refresh_s,
+                    revocation=revoked.evidence(),
+                    probes=[seen(cast.who, f"GET /v2{path} in its session, after unassignment", revoked.value)])
+    assert revoked.held, (f"{revoked.elapsed_s:.1f} s after {cast.who!r} was unassigned from {cast.foreign!r}, its "
+                          f"logged-in session still read that tenant's instance (HTTP {revoked.value.status}); it "
+                          f"must be 404 within {bound:g} s (authentication-refresh-interval "
+                          f"{cluster.spec.session_refresh_s:g} s)")

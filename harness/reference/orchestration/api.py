@@ -112,7 +112,8 @@ class OrchestrationApi:
         user = self.security.directory.users.get(caller.name) if caller.kind == "user" else None
         return JSONResponse({"username": caller.name, "displayName": user.name if user else caller.name,
                              "email": user.email if user else "", "authorizedComponents": ["*"],
-                             "tenants": [self.tenancy.tenants[t].json() for t in sorted(self.tenancy.member_of(caller))],
+                             "tenants": [self.tenancy.tenants[t].json() for t in sorted(self.tenancy.member_of(caller))
+                                         if t in self.tenancy.tenants],
                              "groups": [], "roles": self.access.roles_of(caller),
                              "salesPlanType": None, "c8Links": {}, "canLogout": caller.kind == "user"})
 

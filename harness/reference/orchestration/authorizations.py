@@ -151,6 +151,8 @@ class Access:
         return created
 
     def identities(self, caller: Principal) -> set[Identity]:
+        if caller.memberships is not None:
+            return set(caller.memberships.identities)
         return identities(caller, self.mapping_rules.values(), self.groups.values(), self.roles.values())
 
     def roles_of(self, caller: Principal) -> list[str]:

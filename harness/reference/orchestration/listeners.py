@@ -18,7 +18,7 @@ from harness.reference.orchestration.api import OrchestrationApi
 from harness.reference.orchestration.authorizations import Access
 from harness.reference.orchestration.grpc import ClusterAuthentication, ClusterPermissions
 from harness.reference.orchestration.management import Management
-from harness.reference.orchestration.security import Security, SigningKeys
+from harness.reference.orchestration.security import Memberships, Principal, Security, SigningKeys
 from harness.reference.orchestration.tenants import Tenancy
 from harness.reference.orchestration.web import Web, security_headers
 from harness.reference.rest_headers import HTTP_METHODS, StaticHeaders
@@ -48,8 +48,13 @@ class ClusterSecurity:
         camunda_security = listener["camunda"]["security"]
         security = Security.from_config(camunda_security, keys)
         access = Access.from_config(camunda_security, security.directory)
-        return cls(security, access, Tenancy.from_config(camunda_security, access.identities),
-                   Web.from_config(security, camunda_security, listener.get("server", {})))
+        tenancy = Tenancy.from_config(camunda_security, access.identities)
+
+        def memberships(caller: Principal) -> Memberships:
+            return Memberships(frozenset(access.identities(caller)), frozenset(tenancy.member_of(caller)))
+
+        return cls(security, access, tenancy,
+                   Web.from_config(security, camunda_security, listener.get("server", {}), memberships))
 
 
 def listener_app(listener: dict[str, Any], engine: Engine, keys: SigningKeys | None, management: Management,

@@ -90,6 +90,18 @@ class Principal:
     kind: Literal["user", "client"]
     # The token's claims (OIDC), which mapping rules match; empty for a basic user.
     claims: Mapping[str, Any] = dataclasses.field(default_factory=dict, compare=False, hash=False)
+    # A web session's memberships as they were at its last refresh (web.py); None where every request
+    # resolves them afresh (basic credentials and tokens: no session).
+    memberships: Memberships | None = dataclasses.field(default=None, compare=False, hash=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class Memberships:
+    """Who a caller is in the cluster (itself, mapping rules, groups, roles) and its tenants: what the
+    product's CamundaAuthentication holds and a session keeps between refreshes."""
+
+    identities: frozenset[tuple[str, str]]
+    tenants: frozenset[str]
 
 
 # A route's handler: the request and its authenticated caller (None on a public path or an unprotected API).

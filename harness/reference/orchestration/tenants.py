@@ -54,6 +54,8 @@ class Tenancy:
         return tenancy
 
     def member_of(self, caller: Principal) -> set[str]:
+        if caller.memberships is not None:
+            return set(caller.memberships.tenants)
         found = self.identities(caller)
         return {t.entity_id for t in self.tenants.values() if t.holds(found)}
 

@@ -6,6 +6,12 @@ As Camunda's WebSecurityConfig (consolidated-auth) and CsrfProtectionRequestMatc
   (`server.servlet.session.cookie.*`: Spring Boot's keys for its flags), the CSRF cookie `X-CSRF-TOKEN` and
   the same token in the `X-CSRF-TOKEN` response header; `POST /logout` deletes both. A session grants the
   API as well.
+- A session keeps the caller's memberships (groups, roles, tenants) as they were at login, and looks them up
+  again once `camunda.security.authentication.authentication-refresh-interval` (ISO 8601, default PT30S)
+  has passed since the last look: HttpSessionBasedAuthenticationHolder drops the session's
+  CamundaAuthentication when `now - AUTH_LAST_REFRESH >= interval`, and the next request builds it anew
+  (docs: "Propagation of membership changes to active sessions"). Basic credentials and tokens carry no
+  session: their memberships are looked up on every request.
 - `camunda.security.csrf.enabled` (default true): a request needs the double-submit token (header
   `X-CSRF-TOKEN` equal to the cookie) unless its method is GET, HEAD, TRACE or OPTIONS, its path is one of
   the unprotected ones or login/logout, its Referer is the cluster's own swagger-ui, or it has no session
@@ -21,7 +27,8 @@ from __future__ import annotations
 import dataclasses
 import re
 import secrets
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -29,7 +36,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from harness.reference.orchestration.problems import problem
-from harness.reference.orchestration.security import BAD_CREDENTIALS, Principal, Security, Unauthenticated
+from harness.reference.orchestration.security import (
+    BAD_CREDENTIALS,
+    Memberships,
+    Principal,
+    Security,
+    Unauthenticated,
+)
 
 SESSION_COOKIE = "camunda-session"
 CSRF_TOKEN = "X-CSRF-TOKEN"
@@ -109,6 +122,28 @@ class CookieFlags:
         return "; ".join(parts)
 
 
+DEFAULT_REFRESH_INTERVAL = "PT30S"
+ISO_DURATION = re.compile(r"^P(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$")
+DURATION_UNITS = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
+
+
+def duration_s(value: str) -> float:
+    """An ISO 8601 duration as java.time.Duration.parse reads one (`PT30S`, `PT10M`, `PT0.5S`, `P1D`)."""
+    match = ISO_DURATION.match(value.strip().upper())
+    if not match or not any(match.groups()) or value.strip().upper().endswith("T"):
+        raise ValueError(f"not an ISO 8601 duration: {value!r}")
+    return sum(float(match[unit] or 0) * factor for unit, factor in DURATION_UNITS)
+
+
+@dataclasses.dataclass
+class Session:
+    """One `camunda-session`: the user, its CSRF token, and its memberships as of `refreshed_at`."""
+
+    principal: Principal
+    csrf_token: str
+    refreshed_at: float
+
+
 @dataclasses.dataclass
 class Web:
     """Sessions of users who logged in with the form, and the CSRF rule for requests carrying one."""
@@ -116,21 +151,36 @@ class Web:
     security: Security
     csrf_enabled: bool
     cookie: CookieFlags
-    sessions: dict[str, tuple[Principal, str]] = dataclasses.field(default_factory=dict)
+    # Who a caller is in the cluster now (Access.identities, Tenancy.member_of): a session's refresh.
+    memberships: Callable[[Principal], Memberships]
+    refresh_s: float
+    sessions: dict[str, Session] = dataclasses.field(default_factory=dict)
 
     @classmethod
-    def from_config(cls, security: Security, camunda_security: Mapping[str, Any],
-                    server: Mapping[str, Any]) -> Web:
+    def from_config(cls, security: Security, camunda_security: Mapping[str, Any], server: Mapping[str, Any],
+                    memberships: Callable[[Principal], Memberships]) -> Web:
         session = _section(_section(_section(server, "servlet"), "session"), "cookie")
+        refresh = _section(camunda_security, "authentication").get("authentication-refresh-interval",
+                                                                   DEFAULT_REFRESH_INTERVAL)
         return cls(security, bool(_section(camunda_security, "csrf").get("enabled", True)),
-                   CookieFlags.from_config(session))
+                   CookieFlags.from_config(session), memberships, duration_s(str(refresh)))
 
-    def session(self, request: Request) -> tuple[Principal, str] | None:
+    def session(self, request: Request) -> Session | None:
         return self.sessions.get(request.cookies.get(SESSION_COOKIE, ""))
 
     def caller(self, request: Request) -> Principal | None:
+        """The session's user with its memberships, looked up again once the refresh interval has passed."""
         found = self.session(request)
-        return found[0] if found else None
+        if found is None:
+            return None
+        now = time.monotonic()
+        if now - found.refreshed_at >= self.refresh_s:
+            found.principal, found.refreshed_at = self._with_memberships(found.principal), now
+        return found.principal
+
+    def _with_memberships(self, principal: Principal) -> Principal:
+        bare = dataclasses.replace(principal, memberships=None)
+        return dataclasses.replace(bare, memberships=self.memberships(bare))
 
     def csrf_refusal(self, request: Request) -> Response | None:
         """CsrfProtectionRequestMatcher, then Spring's CsrfFilter with the cookie token repository."""
@@ -161,7 +211,7 @@ class Web:
         except Unauthenticated as exc:
             return problem(request, 401, str(exc))
         session_id, token = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
-        self.sessions[session_id] = (principal, token)
+        self.sessions[session_id] = Session(self._with_memberships(principal), token, time.monotonic())
         response = Response(status_code=204, headers={CSRF_TOKEN: token})
         response.headers.append("Set-Cookie", f"{SESSION_COOKIE}={session_id}; {self.cookie.attributes()}")
         # CookieCsrfTokenRepository as WebSecurityConfig customizes it: httpOnly(false).secure(false).

@@ -23,8 +23,10 @@ authorizations, not tenants), and `tenant-a-operator`
 assigned to `tenant-a` only, while the admin is in `tenant-a` and `tenant-b`. Their weaknesses:
 `authorizations_disabled` (`authorizations.enabled: false`, Camunda 8 Run's setting), `wildcard_grants`
 (the process grant widened to `*`, as the 8.7->8.8 identity migration widens grants), `mt_checks_disabled`
-(`multi-tenancy.checks-enabled: false`, the product's default) and `tenant_assignment_too_broad` (the
-tenant user assigned to `tenant-b` as well).
+(`multi-tenancy.checks-enabled: false`, the product's default), `tenant_assignment_too_broad` (the
+tenant user assigned to `tenant-b` as well) and `session_refresh_slow` (a logged-in session keeps its
+memberships for ten minutes: `authentication.authentication-refresh-interval: PT10M`, where the secure
+cluster refreshes every SESSION_REFRESH_S and the Target states so).
 """
 
 from __future__ import annotations
@@ -87,6 +89,10 @@ def _cast_tenants(profile: Profile) -> list[dict[str, Any]]:
             {"tenantId": FOREIGN_TENANT, "name": FOREIGN_TENANT, "users": [USERNAME, *([tenant_user] if too_broad else [])]}]
 
 
+# The secure cluster's session refresh interval: short, so TEN-019 waits seconds, not the product's 30.
+SESSION_REFRESH_S = 2
+
+
 def security(profile: Profile, passwords: dict[str, str]) -> dict[str, Any]:
     """`camunda.security` of the basic cluster for the profile: each weakness switches exactly its setting."""
     users = [{"username": USERNAME, "password": passwords[PASSWORD_ENV], "name": "Harness",
@@ -96,7 +102,9 @@ def security(profile: Profile, passwords: dict[str, str]) -> dict[str, Any]:
         users.append(DEMO_USER)
     admins = [] if profile.has("setup_endpoint_open") else [USERNAME] + (
         [DEMO_USER["username"]] if profile.has("default_credentials") else [])
-    return {"authentication": {"method": "basic", "unprotected-api": profile.has("api_unprotected")},
+    refresh = "PT10M" if profile.has("session_refresh_slow") else f"PT{SESSION_REFRESH_S}S"
+    return {"authentication": {"method": "basic", "unprotected-api": profile.has("api_unprotected"),
+                               "authentication-refresh-interval": refresh},
             "authorizations": {"enabled": not profile.has("authorizations_disabled")},
             "multi-tenancy": {"checks-enabled": not profile.has("mt_checks_disabled")},
             "initialization": {"users": users, "defaultRoles": {ADMIN_ROLE: {"users": admins}},
@@ -168,7 +176,7 @@ class OrchestrationService(Definition):
                                                for key, (name, env) in CAST.items()}},
                                   "unauthorized_user": "unauthorized", "process_user": "process",
                                   "granted_process": GRANTED_PROCESS, "tenant_user": "tenant", "tenant": TENANT,
-                                  "foreign_tenant": FOREIGN_TENANT,
+                                  "foreign_tenant": FOREIGN_TENANT, "session_refresh_s": SESSION_REFRESH_S,
                                   "oidc_url": f"https://{build.external('orchestration-oidc')}",
                                   "grpc_address": str(build.external("orchestration-grpc")),
                                   "oidc_grpc_address": str(build.external("orchestration-oidc-grpc")),
@@ -192,5 +200,7 @@ DEFINITION = OrchestrationService(
     weaknesses={"api_unprotected": BOTH, "default_credentials": BOTH, "setup_endpoint_open": BOTH,
                 "audience_unchecked": BOTH, "csrf_disabled": BOTH, "cookie_flags_missing": BOTH,
                 "management_exposed": BOTH, "basic_auth_plaintext": BOTH, "authorizations_disabled": BOTH,
-                "wildcard_grants": BOTH, "mt_checks_disabled": BOTH, "tenant_assignment_too_broad": BOTH},
+                "wildcard_grants": BOTH, "mt_checks_disabled": BOTH, "tenant_assignment_too_broad": BOTH,
+                "session_refresh_slow": BOTH},
+    capabilities=("assign_tenant",),
 )
