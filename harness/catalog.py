@@ -398,6 +398,11 @@ CHECKS: dict[str, Check] = {check.id: check for check in (
     Check("AUTHZ-008", "An OIDC client with no authorizations cannot deploy, over REST and gRPC (oidc cluster)", "authz",
           "critical", (ASVS_LEAST_PRIVILEGE, ASVS_TRUSTED_ENFORCEMENT, C8_AUTHORIZATIONS), ("authorizations_disabled",),
           needs=("orchestration.client", "orchestration.unauthorized_client"), remediation=AUTHZ_ON),
+    Check("AUTHZ-009", "Job activation hands a principal with no authorizations no job, over REST and gRPC "
+          "(PROCESS_DEFINITION:UPDATE_PROCESS_INSTANCE)", "authz", "critical",
+          (ASVS_LEAST_PRIVILEGE, ASVS_OBJECT_ACCESS, C8_AUTHORIZATIONS), ("authorizations_disabled",),
+          needs=("orchestration.users", "orchestration.unauthorized_user", "orchestration.granted_process"),
+          remediation=AUTHZ_ON),
     Check("AUTHZ-001", "A principal with no authorizations cannot deploy (RESOURCE:CREATE; deploying is remote code "
           "execution)", "authz", "critical", (ASVS_LEAST_PRIVILEGE, ASVS_TRUSTED_ENFORCEMENT, C8_AUTHORIZATIONS),
           ("authorizations_disabled",), needs=("orchestration.users", "orchestration.unauthorized_user"),

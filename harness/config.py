@@ -248,7 +248,8 @@ class Orchestration(HttpService):
     # The oidc cluster's principal with no authorizations: a Target client whose token it takes (AUTHZ-008).
     unauthorized_client: str | None = None
     # The tenancy checks' cast: `tenant_user` is assigned to `tenant` only (RESOURCE:CREATE and the grants on
-    # `granted_process`), the login user to both `tenant` and `foreign_tenant`.
+    # `granted_process` with UPDATE_PROCESS_INSTANCE, to work its jobs), the login user to both `tenant` and
+    # `foreign_tenant`.
     tenant_user: str | None = None
     tenant: str | None = None
     foreign_tenant: str | None = None

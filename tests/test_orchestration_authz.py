@@ -19,6 +19,7 @@ owners, `*` only, no deny rules).
 
 from __future__ import annotations
 
+import time
 import warnings
 from typing import Any
 
@@ -273,7 +274,8 @@ def test_job_activation_draws_only_from_the_callers_tenants() -> None:
     assigned to is handed out; an activation naming no tenant is refused, as the gRPC gateway's
     (RequestMapper.ensureTenantIdsSet) is (the REST wording is UNCONFIRMED)."""
     tenants = ({"tenantId": "tenant-a", "users": [ALICE[0], ADMIN[0]]}, {"tenantId": "tenant-b", "users": [ADMIN[0]]})
-    client = cluster(checks=True, tenants=tenants)
+    client = cluster(checks=True, tenants=tenants,
+                     grants=(grant(ALICE[0], "PROCESS_DEFINITION", "p", "UPDATE_PROCESS_INSTANCE"),))
     for tenant in ("tenant-a", "tenant-b"):
         assert deploy(client, ADMIN, "p", tenant).status_code == 200
         assert start(client, ADMIN, "p", tenant).status_code == 200
@@ -287,6 +289,27 @@ def test_job_activation_draws_only_from_the_callers_tenants() -> None:
     assert activate(ALICE, ["tenant-b"]).json()["jobs"] == []
     assert [job["tenantId"] for job in activate(ALICE, ["tenant-a", "tenant-b"]).json()["jobs"]] == ["tenant-a"]
     assert [job["tenantId"] for job in activate(ADMIN, ["tenant-b"]).json()["jobs"]] == ["tenant-b"]
+
+
+def test_job_activation_hands_out_only_jobs_of_processes_the_caller_may_update() -> None:
+    """JobBatchCollector.java (zeebe/engine/.../processing/job/): getAllAuthorizedScopes for
+    PROCESS_DEFINITION:UPDATE_PROCESS_INSTANCE, then every job whose bpmnProcessId is neither `*` nor one of
+    them is skipped; no refusal. Over REST and the cluster's gRPC alike (the engine does it)."""
+    client = cluster(grants=(grant(ALICE[0], "PROCESS_DEFINITION", "granted", "UPDATE_PROCESS_INSTANCE"),
+                             grant(BOB[0], "PROCESS_DEFINITION", "*", "UPDATE_PROCESS_INSTANCE")))
+    for process in ("granted", "other"):
+        assert deploy(client, ADMIN, process).status_code == 200
+        assert start(client, ADMIN, process).status_code == 200
+
+    def activated(auth: tuple[str, str]) -> list[str]:
+        answer = client.post("/v2/jobs/activation", auth=auth, json={
+            "type": "t", "timeout": 1, "maxJobsToActivate": 10, "requestTimeout": -1})
+        assert answer.status_code == 200
+        return sorted(job["processDefinitionId"] for job in answer.json()["jobs"])
+
+    assert activated(ALICE) == ["granted"]
+    time.sleep(0.01)  # the 1 ms lock has passed
+    assert activated(BOB) == ["granted", "other"]
 
 
 def test_with_tenant_checks_off_only_the_default_tenant_is_taken() -> None:

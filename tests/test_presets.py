@@ -34,13 +34,14 @@ REASONS = {
     "AUTHZ-003": "holding no authorizations, manages identity",
     "AUTHZ-004": "its grant reaches beyond its process",
     "AUTHZ-005": "a process it holds no grant on",
+    "AUTHZ-009": "holding no authorizations, was handed",
     "HDR-007": "orchestration login: Set-Cookie - camunda-session",
     "TEN-015": "multi-tenancy checks are off",
     "TLS-010": "writable actuator endpoints answer where clients stand",
     "TLS-011": "answers the API over plain HTTP",
 }
 # With multi-tenancy checks off the cluster takes no tenant but <default>: the isolation checks skip.
-NO_TENANTS = ("TEN-012", "TEN-013", "TEN-014", "TEN-016", "TEN-018")
+NO_TENANTS = ("TEN-012", "TEN-013", "TEN-014", "TEN-016", "TEN-018", "TEN-019")
 
 
 def test_presets_name_catalog_weaknesses_and_cite_each_setting() -> None:

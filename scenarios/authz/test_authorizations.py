@@ -7,8 +7,9 @@ proves that an authorized principal (the Target's admin login, or the user holdi
 then that the principal without the permission is refused: a principal with no authorizations cannot
 deploy (AUTHZ-001), start or read instances (AUTHZ-002), or manage users, roles, tenants and
 authorizations (AUTHZ-003); a grant on one process does not reach another (AUTHZ-004); searches show only
-what the principal may read (AUTHZ-005); over gRPC too, it cannot deploy or start (AUTHZ-007); and in
-oidc mode a client with no authorizations cannot deploy (AUTHZ-008). AUTHZ-006 reports wildcard grants held by owners other than the
+what the principal may read (AUTHZ-005); over gRPC too, it cannot deploy or start (AUTHZ-007); in oidc
+mode a client with no authorizations cannot deploy (AUTHZ-008); and job activation hands it no job
+(AUTHZ-009). AUTHZ-006 reports wildcard grants held by owners other than the
 product's default roles, read with the admin's view: the 8.7->8.8 identity migration creates them.
 """
 
@@ -26,6 +27,7 @@ from harness.clients.orchestration import OrchestrationRest, RestAnswer
 from harness.deployment import Stack
 from harness.outcome import positive
 from harness.report.evidence import Evidence
+from harness.waiting import poll
 from scenarios.cluster import DEFAULT_TENANT, NOT_IN_TENANT, PROBE_JOB_TYPE, Cluster, seen
 
 # A process no Target grants to its process user: the checks deploy it beside the granted one.
@@ -232,3 +234,46 @@ def test_a_client_with_no_authorizations_cannot_deploy(stack: Stack, evidence: E
                    if not (answer.status == 403 if isinstance(answer, RestAnswer)
                            else answer.code == grpc.StatusCode.PERMISSION_DENIED)]
     assert not let_through, f"{who}, holding no authorizations, deployed a process: " + "; ".join(let_through)
+
+
+# How long the admin's control may wait for the instance's job: the engine creates it a moment after the
+# instance, and a job locked by an earlier activation comes back once its timeout has passed.
+JOB_WAIT_S = 10.0
+
+
+@pytest.mark.check("AUTHZ-009")
+def test_no_authorizations_is_handed_no_job(nobody: Cluster, evidence: Evidence) -> None:
+    """Job activation is filtered, not refused: the engine hands out only jobs of processes the caller holds
+    PROCESS_DEFINITION:UPDATE_PROCESS_INSTANCE on (JobBatchCollector.java), so a principal with no
+    authorizations gets none, over REST and over gRPC where the Target names orchestration.grpc_address, and
+    with them the instances' variables. The control, where it got none: the admin's activation hands out
+    the instance's job."""
+    process = granted_process(nobody)
+    nobody.deployed("admin", process)
+    key = nobody.started("admin", process)
+    who = nobody.user("unauthorized")
+
+    def activation(role: str) -> RestAnswer:
+        return nobody.call(role, "POST", "/jobs/activation", {
+            "type": PROBE_JOB_TYPE, "timeout": 1000, "maxJobsToActivate": 100, "requestTimeout": -1,
+            "tenantIds": [DEFAULT_TENANT]})
+
+    rest = activation("unauthorized")
+    nobody.tenant_refusal_ruled_out("unauthorized", rest)
+    handed = [f"REST job of instance {job.get('processInstanceKey')}" for job in rest.data.get("jobs", ())] \
+        if rest.ok else []
+    probes = [seen(who, "POST /v2/jobs/activation", rest) | {"jobs": len(handed)}]
+    if nobody.grpc_channel is not None:
+        with nobody.grpc("unauthorized") as calls:
+            reply = calls.activate(PROBE_JOB_TYPE, [DEFAULT_TENANT], max_jobs=100)
+        grpc_jobs = [f"gRPC job of instance {job.processInstanceKey}" for job in (reply.response or ())]
+        probes.append(seen(who, "ActivateJobs", reply) | {"jobs": len(grpc_jobs)})
+        handed += grpc_jobs
+    evidence.record(instance=key, probes=probes)
+    if not handed:
+        shown = poll(lambda: activation("admin"), lambda answer: key in {
+            str(job.get("processInstanceKey")) for job in answer.data.get("jobs", ())}, JOB_WAIT_S)
+        positive(shown.held, f"the admin's activation did not hand out instance {key}'s job within "
+                             f"{JOB_WAIT_S:g} s (HTTP {shown.value.status})")
+    assert not handed, (f"{who!r}, holding no authorizations, was handed {len(handed)} job(s) with their "
+                        f"instances' variables: {handed[:3]}")

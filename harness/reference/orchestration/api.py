@@ -63,7 +63,7 @@ class OrchestrationApi:
                   ("/v2/process-instances/{key}", "GET", self.get_instance),
                   *IdentityApi(self.access, self.tenancy).routes(),
                   ("/v2/license", "GET", self.license), ("/v2/status", "GET", self.status),
-                  ("/v2/setup/user", "POST", self.setup_user), *JobsApi(self.engine, self.tenancy).routes(),
+                  ("/v2/setup/user", "POST", self.setup_user), *JobsApi(self.engine, self.tenancy, self.access).routes(),
                   *ReadsApi(self.engine, self.access, self.tenancy).routes(),
                   *UserTasksApi(self.engine, self.access, self.tenancy).routes(),
                   ("/v2/{rest:path}", None, self.unknown)]

@@ -173,6 +173,15 @@ class Access:
         held = self.resource_ids(caller, resource_type, permission)
         return WILDCARD in held or resource_id in held
 
+    def job_processes(self, caller: Principal | None) -> frozenset[str] | None:
+        """The process ids whose jobs the caller may activate: PROCESS_DEFINITION:UPDATE_PROCESS_INSTANCE, as
+        JobBatchCollector asks getAllAuthorizedScopes and skips every other job; None for all (a wildcard
+        grant, authorizations off, or an unprotected API)."""
+        if not self.enabled or caller is None:
+            return None
+        held = self.resource_ids(caller, "PROCESS_DEFINITION", "UPDATE_PROCESS_INSTANCE")
+        return None if WILDCARD in held else frozenset(held)
+
     def require(self, caller: Principal | None, intent: str, resource_type: str, permission: str,
                 resource_id: str | None = None) -> None:
         """A command's check: Forbidden with the engine's rejection when the caller lacks the permission."""

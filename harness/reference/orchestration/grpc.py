@@ -97,8 +97,14 @@ class ClusterPermissions:
         if checked is None:
             return
         intent, resource_type, permission = checked
-        principal = caller.principal if isinstance(caller, ClusterCaller) else None
         try:
-            self.access.require(principal, intent, resource_type, permission, process_id)
+            self.access.require(_principal(caller), intent, resource_type, permission, process_id)
         except Forbidden as exc:
             raise Rejection(grpc.StatusCode.PERMISSION_DENIED, str(exc)) from None
+
+    def job_processes(self, caller: Caller) -> frozenset[str] | None:
+        return self.access.job_processes(_principal(caller))
+
+
+def _principal(caller: Caller) -> Principal | None:
+    return caller.principal if isinstance(caller, ClusterCaller) else None

@@ -1,5 +1,5 @@
-"""Job workers over the REST API v2: activation (Zeebe's long polling) from the caller's tenants, completion
-and failure.
+"""Job workers over the REST API v2: activation (Zeebe's long polling) from the caller's tenants and of the
+processes it may update (Access.job_processes), completion and failure.
 
 The engine is the gateway emulator's, so retries, back-off and incidents behave as over gRPC. An activated
 job has the fields camunda-orchestration-sdk 10 requires; where the emulator has nothing to say (user task,
@@ -13,6 +13,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from harness.reference.orchestration.authorizations import Access
 from harness.reference.orchestration.bodies import BadRequest, document, json_body, number
 from harness.reference.orchestration.security import Handler, Principal
 from harness.reference.orchestration.tenants import Tenancy
@@ -36,8 +37,8 @@ def job_json(job: Job, fetch: list[str] | None) -> dict[str, Any]:
 
 
 class JobsApi:
-    def __init__(self, engine: Engine, tenancy: Tenancy) -> None:
-        self.engine, self.tenancy = engine, tenancy
+    def __init__(self, engine: Engine, tenancy: Tenancy, access: Access) -> None:
+        self.engine, self.tenancy, self.access = engine, tenancy, access
 
     def routes(self) -> list[tuple[str, str, Handler]]:
         return [("/v2/jobs/activation", "POST", self.activate), ("/v2/jobs/{jobKey}/completion", "POST", self.complete),
@@ -53,7 +54,7 @@ class JobsApi:
         jobs = await self.engine.activate_waiting(
             job_type, str(body.get("worker") or ""), number(body.get("timeout"), "timeout"),
             number(body.get("maxJobsToActivate"), "maxJobsToActivate"), tenants,
-            number(body.get("requestTimeout") or 0, "requestTimeout"))
+            number(body.get("requestTimeout") or 0, "requestTimeout"), self.access.job_processes(caller))
         return JSONResponse({"jobs": [job_json(job, fetch if isinstance(fetch, list) else None) for job in jobs]})
 
     async def complete(self, request: Request, caller: Principal | None) -> Response:

@@ -63,6 +63,8 @@ GRANTED_PROCESS = "authz-granted"
 UNAUTHORIZED_CLIENT = "bu_a"
 TENANT, FOREIGN_TENANT = "tenant-a", "tenant-b"
 PROCESS_GRANT = ["CREATE_PROCESS_INSTANCE", "READ_PROCESS_INSTANCE", "READ_PROCESS_DEFINITION"]
+# The tenant user also works the granted process's jobs (TEN-018's control): activation needs this.
+WORKER_GRANT = [*PROCESS_GRANT, "UPDATE_PROCESS_INSTANCE"]
 
 
 def _grant(user: str, resource_type: str, resource_id: str, permissions: list[str]) -> dict[str, Any]:
@@ -76,7 +78,7 @@ def _cast_grants(profile: Profile) -> list[dict[str, Any]]:
     granted = WILDCARD if profile.has("wildcard_grants") else GRANTED_PROCESS
     return [_grant(process_user, "PROCESS_DEFINITION", granted, PROCESS_GRANT),
             _grant(tenant_user, "RESOURCE", WILDCARD, ["CREATE"]),
-            _grant(tenant_user, "PROCESS_DEFINITION", GRANTED_PROCESS, PROCESS_GRANT)]
+            _grant(tenant_user, "PROCESS_DEFINITION", GRANTED_PROCESS, WORKER_GRANT)]
 
 
 def _cast_tenants(profile: Profile) -> list[dict[str, Any]]:

@@ -355,10 +355,15 @@ class Engine:
 
     # jobs
 
-    def activatable(self, job_type: str, tenants: Tenants, now: float) -> list[Job]:
+    def activatable(self, job_type: str, tenants: Tenants, now: float, processes: frozenset[str] | None = None
+                    ) -> list[Job]:
+        """`processes`: the process ids whose jobs the caller may take (Camunda 8.8+'s JobBatchCollector skips
+        the others without a word); None for all."""
         found = []
         for job in self.jobs.values():
             if job.element.job_type != job_type or not _visible(job.instance.tenant_id, tenants):
+                continue
+            if processes is not None and job.instance.definition.process.bpmn_process_id not in processes:
                 continue
             timed_out = job.state == "ACTIVATED" and job.deadline_ms <= int(time.time() * 1000)
             if (job.state == "ACTIVATABLE" and job.visible_at <= now) or timed_out:
@@ -378,15 +383,16 @@ class Engine:
                 waits.append(max(0.0, (job.deadline_ms - wall_ms) / 1000))
         return min(waits, default=None)
 
-    def activate(self, job_type: str, worker: str, timeout_ms: int, limit: int, tenants: Tenants) -> list[Job]:
-        jobs = self.activatable(job_type, tenants, time.monotonic())[:max(limit, 0)]
+    def activate(self, job_type: str, worker: str, timeout_ms: int, limit: int, tenants: Tenants,
+                 processes: frozenset[str] | None = None) -> list[Job]:
+        jobs = self.activatable(job_type, tenants, time.monotonic(), processes)[:max(limit, 0)]
         deadline = int(time.time() * 1000) + timeout_ms
         for job in jobs:
             job.state, job.deadline_ms, job.worker = "ACTIVATED", deadline, worker
         return jobs
 
     async def activate_waiting(self, job_type: str, worker: str, timeout_ms: int, limit: int, tenants: Tenants,
-                               request_timeout_ms: int) -> list[Job]:
+                               request_timeout_ms: int, processes: frozenset[str] | None = None) -> list[Job]:
         """Zeebe's long polling, for the gRPC and REST gateways alike: activate at once, or wait (at most
         `request_timeout_ms`; 0 the gateway's default, negative not at all) for a job, a back-off's end or a
         job timeout."""
@@ -397,7 +403,7 @@ class Engine:
         deadline = time.monotonic() + wait_s
         while True:
             changed = self.changed()
-            jobs = self.activate(job_type, worker, timeout_ms, limit, tenants)
+            jobs = self.activate(job_type, worker, timeout_ms, limit, tenants, processes)
             now = time.monotonic()
             if jobs or now >= deadline:
                 return jobs

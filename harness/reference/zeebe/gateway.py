@@ -58,6 +58,9 @@ class Permissions(Protocol):
     def require(self, caller: tenancy.Caller, rpc: str, process_id: str | None) -> None:
         """Raise a Rejection unless `caller` may run `rpc` (on the process `process_id`, where it has one)."""
 
+    def job_processes(self, caller: tenancy.Caller) -> frozenset[str] | None:
+        """The process ids whose jobs `caller` may activate; None for all."""
+
 
 class CallLog(grpc.aio.ServerInterceptor):
     """Logs every call that reached the gateway, so a test can prove forged calls never did."""
@@ -194,8 +197,10 @@ class Gateway(gateway_pb2_grpc.GatewayServicer):
             caller = await self.auth.caller(authorization_of(context))
             tenants = tenancy.tenants_for("ActivateJobs", list(request.tenantIds), caller)
             _validate_activation(request)
+            processes = None if self.permissions is None else self.permissions.job_processes(caller)
             jobs = await self.engine.activate_waiting(request.type, request.worker, request.timeout,
-                                                      request.maxJobsToActivate, tenants, request.requestTimeout)
+                                                      request.maxJobsToActivate, tenants, request.requestTimeout,
+                                                      processes)
         except Rejection as rejection:
             await context.abort(rejection.code, rejection.message)
         if jobs:
