@@ -155,11 +155,13 @@ def cluster_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     yield from _local_stack(tmp_path_factory, ("identity", "orchestration"))
 
 
-def launch_stack_up(env_file: Path, *options: str, stderr: Any = subprocess.PIPE
-                    ) -> tuple[subprocess.Popen[str], str]:
-    """`harness stack up --env-file` in a child process, and the Target JSON it printed once up."""
+def launch_stack_up(env_file: Path, *options: str, stderr: Any = subprocess.PIPE,
+                    env: Mapping[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
+    """`harness stack up --env-file` in a child process, and the Target JSON it printed once up; `env`
+    replaces the inherited environment."""
     process = subprocess.Popen([sys.executable, "-m", "harness.cli", "stack", "up", *options,
-                                "--env-file", str(env_file)], stdout=subprocess.PIPE, stderr=stderr, text=True)
+                                "--env-file", str(env_file)], stdout=subprocess.PIPE, stderr=stderr, text=True,
+                               env=env)
     assert process.stdout is not None
     lines = []
     for line in process.stdout:

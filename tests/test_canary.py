@@ -8,12 +8,14 @@ a user can pick, because requests-oauthlib logs token request bodies at DEBUG.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
 import signal
 import subprocess
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -32,20 +34,55 @@ TOKEN_MATERIAL = re.compile(r"eyJ[A-Za-z0-9_-]{10,}")
 RUN_DIR_ARTIFACTS = ("*.log", "*.csv", "*.html")
 
 
-@pytest.fixture
-def weak_stack(tmp_path: Path, state_dir: Path) -> Iterator[tuple[dict[str, object], dict[str, str], Path]]:
-    env_file = tmp_path / "stack.env"
-    out, err = (tmp_path / "stack.stdout").open("w+"), (tmp_path / "stack.stderr").open("w")
-    process, target = launch_stack_up(env_file, "--profile", CANARY_PROFILE, stderr=err)
-    out.write(target)
-    credentials = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
-    yield json.loads(target), credentials, tmp_path
-    process.send_signal(signal.SIGINT)
-    rest, _ = process.communicate(timeout=30)
-    out.write(rest)
-    out.close()
-    err.close()
-    assert processes_under(state_dir) == []
+@dataclasses.dataclass(frozen=True)
+class CanaryRun:
+    """One canary run's artifacts, the secrets to look for in them, and the processes of its state
+    directory still alive after it (none may be)."""
+
+    artifacts: list[Path]
+    secrets: dict[str, str]
+    leftovers: list[str]
+
+
+def external_stack_run(work: Path) -> CanaryRun:
+    """`harness stack up` in another process, the scenarios pointed at it as at a deployment (a target file)."""
+    state_dir = work / "state"
+    environ = os.environ | {"HARNESS_STATE_DIR": str(state_dir)}
+    with (work / "stack.stdout").open("w+") as out, (work / "stack.stderr").open("w") as err:
+        process, target = launch_stack_up(work / "stack.env", "--profile", CANARY_PROFILE, stderr=err, env=environ)
+        try:
+            out.write(target)
+            credentials = dict(line.split("=", 1) for line in (work / "stack.env").read_text().splitlines())
+            (work / "staging.yaml").write_text(yaml.safe_dump(json.loads(target)))
+            result = run_all_scenarios(work, environ | credentials, "--target=staging.yaml")
+        finally:
+            process.send_signal(signal.SIGINT)
+            rest, _ = process.communicate(timeout=30)
+            out.write(rest)
+    assert result.returncode == 1, (work / "pytest.stdout").read_text()[-3000:]
+    secrets = {name: value for name, value in credentials.items() if name.endswith("_SECRET")}
+    artifacts = run_artifacts(work, state_dir) + [work / "stack.stdout", work / "stack.stderr"]
+    return CanaryRun(artifacts, secrets, processes_under(state_dir))
+
+
+def in_process_stack_run(work: Path) -> CanaryRun:
+    """The default `--target=local`: pytest starts the stack itself; its secrets are read back from the
+    Identity configuration in the run directory, the one place they are meant to be."""
+    state_dir = work / "state"
+    result = run_all_scenarios(work, os.environ | {"HARNESS_STATE_DIR": str(state_dir)}, f"--profile={CANARY_PROFILE}")
+    assert result.returncode == 1, (work / "pytest.stdout").read_text()[-3000:]
+    (config,) = (state_dir / "runs").glob("*/identity.json")
+    secrets = {name: client["secret"] for name, client in json.loads(config.read_text())["clients"].items()}
+    return CanaryRun(run_artifacts(work, state_dir), secrets, processes_under(state_dir))
+
+
+@pytest.fixture(scope="module")
+def canary_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Future[CanaryRun]]]:
+    """Both runs at once, each its own stack and state directory: a run is mostly waiting (services, load,
+    bounded waits), and leaks, unlike SLOs, do not depend on how busy the machine is."""
+    with ThreadPoolExecutor(2, thread_name_prefix="canary") as pool:
+        yield {name: pool.submit(run, tmp_path_factory.mktemp(name))
+               for name, run in (("external", external_stack_run), ("in-process", in_process_stack_run))}
 
 
 def secret_windows(secret: str) -> set[str]:
@@ -88,26 +125,17 @@ def run_artifacts(cwd: Path, state_dir: Path) -> list[Path]:
     return artifacts
 
 
-def test_no_secret_reaches_any_artifact(weak_stack: tuple[dict[str, object], dict[str, str], Path],
-                                        state_dir: Path) -> None:
-    target, credentials, work = weak_stack
-    (work / "staging.yaml").write_text(yaml.safe_dump(target))
-    secrets = {name: value for name, value in credentials.items() if name.endswith("_SECRET")}
-    assert len(secrets) >= 2 and all(len(value) >= 24 for value in secrets.values())
-    assert any(set("+/&=%\"'\\") <= set(value) and not value.isascii() for value in secrets.values()), \
+def test_no_secret_reaches_any_artifact(canary_runs: dict[str, Future[CanaryRun]]) -> None:
+    run = canary_runs["external"].result()
+    assert len(run.secrets) >= 2 and all(len(value) >= 24 for value in run.secrets.values())
+    assert any(set("+/&=%\"'\\") <= set(value) and not value.isascii() for value in run.secrets.values()), \
         "the canary needs secrets that change form when encoded"
-    result = run_all_scenarios(work, os.environ | credentials, "--target=staging.yaml")
-    assert result.returncode == 1, (work / "pytest.stdout").read_text()[-3000:]
-    artifacts = run_artifacts(work, state_dir) + [work / "stack.stdout", work / "stack.stderr"]
-    assert_no_leaks(artifacts, secrets)
+    assert run.leftovers == [], "the stack left processes behind"
+    assert_no_leaks(run.artifacts, run.secrets)
 
 
-def test_no_secret_reaches_any_artifact_of_an_in_process_stack(tmp_path: Path, state_dir: Path) -> None:
-    """The default `--target=local`: pytest starts the stack itself; its secrets are read back from the
-    Identity configuration in the run directory, the one place they are meant to be."""
-    result = run_all_scenarios(tmp_path, dict(os.environ), f"--profile={CANARY_PROFILE}")
-    assert result.returncode == 1, (tmp_path / "pytest.stdout").read_text()[-3000:]
-    (config,) = (state_dir / "runs").glob("*/identity.json")
-    secrets = {name: client["secret"] for name, client in json.loads(config.read_text())["clients"].items()}
-    assert len(secrets) >= 2
-    assert_no_leaks(run_artifacts(tmp_path, state_dir), secrets)
+def test_no_secret_reaches_any_artifact_of_an_in_process_stack(canary_runs: dict[str, Future[CanaryRun]]) -> None:
+    run = canary_runs["in-process"].result()
+    assert len(run.secrets) >= 2
+    assert run.leftovers == [], "the run left processes behind"
+    assert_no_leaks(run.artifacts, run.secrets)
