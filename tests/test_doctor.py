@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from harness import config
-from harness.backends.local import free_ports
+from harness.backends.ports import free_ports
 from harness.catalog import CHECKS
 from harness.needs import unmet
 from harness.reference.pki import Pki

@@ -84,12 +84,27 @@ def test_sigkilled_run_is_reaped_by_the_next_run_and_by_stack_down(tmp_path: Pat
 def test_listening_ports_are_chosen_below_the_ephemeral_range() -> None:
     """Outgoing connections take their local ports from ip_local_port_range: a listening port chosen there
     can be lost to any process's client before the service binds it."""
-    from harness.backends.local import free_ports, listening_ports
+    from harness.backends.ports import free_ports, listening_ports
 
     first_ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
     ports = free_ports(20)
     assert len(set(ports)) == 20
     assert all(port in listening_ports() and port < first_ephemeral for port in ports)
+
+
+def test_no_two_runs_choose_the_same_port(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two runs starting at once: the first run's choice is reserved on the machine, so the second, offered
+    only the ports the first holds and one more, takes the one more; once the reservation expires the
+    ports are free to choose again."""
+    from harness.backends import ports
+
+    monkeypatch.setattr(ports, "RESERVATIONS", tmp_path / "reservations.json")
+    monkeypatch.setattr(ports, "listening_ports", lambda: range(24000, 24003))
+    first = ports.free_ports(2)
+    assert ports.free_ports(1) == sorted(set(range(24000, 24003)) - set(first))
+    # All three reserved: only expiry frees them (else the kernel's choice, outside the range, would come).
+    monkeypatch.setattr(ports, "RESERVATION_S", 0.0)
+    assert set(ports.free_ports(2)) <= set(range(24000, 24003))
 
 
 

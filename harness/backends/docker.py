@@ -19,7 +19,7 @@ from pathlib import Path
 
 from harness import config
 from harness.backends import Progress, images
-from harness.backends.local import free_ports
+from harness.backends.ports import free_ports
 from harness.backends.supervisor import ProcessRecord, Supervisor
 from harness.catalog import SCENARIOS
 from harness.deployment import Stack

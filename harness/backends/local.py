@@ -6,18 +6,16 @@ process, so exposure checks skip here.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import random
 import re
-import socket
 import sys
 from collections.abc import Callable, Collection
 from pathlib import Path
 
 from harness import config
 from harness.backends import Progress, readiness
-from harness.backends.supervisor import Supervisor, reap
+from harness.backends.ports import free_ports
+from harness.backends.supervisor import ServiceExited, Supervisor, reap
 from harness.catalog import SCENARIOS
 from harness.deployment import Stack
 from harness.errors import FaultUnsupported, StackError
@@ -27,43 +25,16 @@ from harness.reference.runtime import HOST
 from harness.reference.services.base import Address, Definition, Health, Placement, Runtime
 
 READY_TIMEOUT_S = 30.0
-# Listening ports come from below the kernel's ephemeral range (ip_local_port_range, 32768-60999 unless
-# changed), from this port up: every outgoing connection takes its local port from that range, and a port
-# bind(0) handed out there can be taken by another process's connection before the service binds it (seen:
-# a detection-matrix run's zeebe lost its port to the parallel run's clients).
-FIRST_LISTENING_PORT = 20000
-EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
-# A service that still finds its port taken (another run chose it in the same moment): the stack starts
-# again on new ports, this many times in all.
+# A service that still finds its port taken (by a process outside the harness): the stack starts again on
+# new ports, this many times in all.
 START_ATTEMPTS = 3
 PORT_TAKEN = re.compile(r"address already in use|failed to bind|error while attempting to bind", re.IGNORECASE)
 
 
-def listening_ports() -> range:
-    """Where free_ports looks: below the ephemeral range, or nowhere where that leaves too few."""
-    try:
-        first_ephemeral = int(EPHEMERAL_RANGE.read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        first_ephemeral = 32768
-    return range(FIRST_LISTENING_PORT, max(first_ephemeral, FIRST_LISTENING_PORT))
-
-
-def free_ports(count: int) -> list[int]:
-    """`count` ports nothing listens on now, at random from listening_ports(), the kernel's choice where
-    those run out; all sockets stay open until every port is chosen, so none repeat."""
-    candidates = listening_ports()
-    chosen: list[int] = []
-    with contextlib.ExitStack() as sockets:
-        for port in [*random.sample(candidates, min(len(candidates), count * 4)), *[0] * count]:
-            sock = sockets.enter_context(socket.socket())
-            try:
-                sock.bind((HOST, port))
-            except OSError:
-                continue
-            chosen.append(sock.getsockname()[1])
-            if len(chosen) == count:
-                return chosen
-    raise StackError(f"no {count} free ports on {HOST}")
+def lost_its_port(error: StackError) -> bool:
+    """Whether a service ended for want of its port (its log says so, wherever in its last words)."""
+    return isinstance(error, ServiceExited) and PORT_TAKEN.search(
+        error.log_file.read_text(errors="replace")) is not None
 
 
 def all_of(probes: list[Callable[[], bool]]) -> Callable[[], bool]:
@@ -97,7 +68,7 @@ class LocalBackend:
                 return self._start(supervisor, profile, progress, services.needed(scenarios))
             except StackError as error:
                 self.down()
-                if attempt == START_ATTEMPTS or not PORT_TAKEN.search(str(error)):
+                if attempt == START_ATTEMPTS or not lost_its_port(error):
                     raise
                 attempt += 1
                 progress(f"{error}; starting again on other ports")

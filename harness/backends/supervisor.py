@@ -101,6 +101,14 @@ def kill_groups(records: Sequence[ProcessRecord], grace_s: float = STOP_GRACE_S)
         record.signal_group(signal.SIGKILL)
 
 
+class ServiceExited(StackError):
+    """A service ended while the stack was starting; its log says why."""
+
+    def __init__(self, message: str, log_file: Path) -> None:
+        super().__init__(message)
+        self.log_file = log_file
+
+
 class Supervisor:
     """The processes of one run, recorded in `<run_dir>/processes.json`."""
 
@@ -164,8 +172,8 @@ class Supervisor:
         code = self._processes[name].poll()
         if code is not None:
             lines = self.log_file(name).read_text(errors="replace").strip().splitlines() or ["(empty log)"]
-            raise StackError(f"{name} exited with code {code} during start: {lines[-1]} "
-                             f"(log: {self.log_file(name)})")
+            raise ServiceExited(f"{name} exited with code {code} during start: {lines[-1]} "
+                                f"(log: {self.log_file(name)})", self.log_file(name))
 
     def stop_all(self) -> None:
         kill_groups([ProcessRecord.of(process.pid) for process in self._processes.values()], DOWN_GRACE_S)
