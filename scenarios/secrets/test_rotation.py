@@ -19,7 +19,7 @@ from harness.outcome import PositiveControlFailed
 from harness.waiting import poll
 from scenarios.secrets.conftest import Batch
 from scenarios.secrets.retries import history, require_source
-from scenarios.secrets.support import Processes, Secrets
+from scenarios.secrets.support import CALL_MARGIN_S, Processes, Secrets
 
 # Record and log timestamps have millisecond resolution.
 CLOCK_SLACK_S = 0.002
@@ -74,7 +74,7 @@ def test_vault_outage_during_rotation_recovers(stack: Stack, processes: Processe
         stack.capabilities.services().start("vault")
     # An incident means the instance will never end: the wait stops there rather than at the deadline.
     poll(lambda: running.done() or bool(processes.incidents_of(definition)), bool,
-         unavailable_s + processes.result_timeout_ms / 1000)
+         unavailable_s + processes.result_timeout_ms / 1000 + CALL_MARGIN_S)
     running.cancel()
     reply = running.reply()
     incidents = processes.incidents_of(definition)
