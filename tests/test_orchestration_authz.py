@@ -28,6 +28,8 @@ with warnings.catch_warnings():  # starlette announces a move to httpx2; httpx i
     from starlette.testclient import TestClient
 
 from harness.clients.bpmn import one_task_process, one_user_task_process
+from harness.clients.orchestration import OrchestrationRest
+from harness.deployment import Stack
 from harness.reference.orchestration.api import OrchestrationApi
 from harness.reference.orchestration.authorizations import Access
 from harness.reference.orchestration.security import Security
@@ -339,3 +341,27 @@ def test_each_reference_weakness_switches_exactly_its_setting() -> None:
     broad = changed["tenant_assignment_too_broad"]["initialization"]["tenants"]
     assert [t for t in broad if t not in secure["initialization"]["tenants"]] == [
         {"tenantId": "tenant-b", "name": "tenant-b", "users": ["harness", CAST["tenant"][0]]}]
+
+
+def test_tenant_assignments_through_the_clusters_own_api(cluster_stack: Stack) -> None:
+    """`assign_tenant` drives the cluster's TenantController paths (`PUT`/`DELETE /v2/tenants/{t}/users/{u}`)
+    as the Target's admin login; repeating either is a no-op. The tenant user's own view
+    (`/v2/authentication/me` with its credentials) shows each change on its next request."""
+    spec = cluster_stack.target.orchestration
+    assert spec is not None and spec.tenant_user and spec.foreign_tenant
+    username, password = spec.user_login(spec.tenant_user, cluster_stack.environ)
+    rest = OrchestrationRest(str(spec.url), cluster_stack.verify)
+
+    def tenants() -> list[str]:
+        me = rest.call("GET", "/authentication/me", basic=(username, password.get_secret_value()))
+        return sorted(t["tenantId"] for t in me.data["tenants"])
+
+    assignments = cluster_stack.capabilities.tenant_assignments()
+    before = tenants()
+    assert spec.foreign_tenant not in before
+    for _ in range(2):
+        assignments.set_assignment("users", username, spec.foreign_tenant, assigned=True)
+    assert tenants() == sorted([*before, spec.foreign_tenant])
+    for _ in range(2):
+        assignments.set_assignment("users", username, spec.foreign_tenant, assigned=False)
+    assert tenants() == before
