@@ -216,6 +216,8 @@ ASVS_TLS_INTERNAL = "ASVS 4.0.3 9.2.2"
 ASVS_NO_DEBUG_ENDPOINTS = "ASVS 4.0.3 14.3.2"
 ASVS_NO_DEFAULT_ACCOUNTS = "ASVS 4.0.3 2.5.4"
 
+# A gRPC API that takes tokens: the 8.3-8.7 gateway, or the gRPC API of an 8.8+ cluster with the oidc method.
+GRPC_SURFACE = "gateway|orchestration.oidc_grpc_endpoint"
 # What the Orchestration Cluster's authz and tenancy checks need of the Target.
 ORCHESTRATION_PROCESS_GRANT = ("orchestration.users", "orchestration.process_user", "orchestration.granted_process")
 ORCHESTRATION_TENANTS = ("orchestration.users", "orchestration.tenant_user", "orchestration.tenant",
@@ -451,12 +453,12 @@ CHECKS: dict[str, Check] = {check.id: check for check in (
           needs=("orchestration.users",)),
     Check("AUTH-040", "Every gateway RPC, unary and streaming, refuses calls without a valid token", "auth",
           "critical", (ASVS_SERVICE_AUTH, ASVS_PROXY_HEADER_AUTH, SOURCE_ZEEBE_GRPC),
-          ("rpc_partially_guarded", "proxy_auth_off"), needs=("gateway",)),
+          ("rpc_partially_guarded", "proxy_auth_off"), needs=(GRPC_SURFACE,)),
     Check("AUTH-041", "Every route and method of every authenticated HTTP API refuses calls without a valid token",
           "auth", "critical", (ASVS_SERVICE_AUTH, ASVS_TRUSTED_ENFORCEMENT, SOURCE_OPTIMIZE_SECURITY),
           ("route_partially_guarded", "optimize_api_open")),
     Check("AUTH-042", "No gRPC service beside the Gateway API (server reflection) answers without a token", "auth",
-          "medium", (ASVS_SERVICE_AUTH, SOURCE_ZEEBE_GRPC), ("grpc_reflection_open",), needs=("gateway",)),
+          "medium", (ASVS_SERVICE_AUTH, SOURCE_ZEEBE_GRPC), ("grpc_reflection_open",), needs=(GRPC_SURFACE,)),
     Check("HDR-001", "Web apps and APIs send HSTS (max-age >= 1 year, includeSubDomains) on every https route", "headers",
           "medium", (ASVS_HSTS, OPTIMIZE_HEADERS, OWASP_SECURE_HEADERS), ("hsts_missing",),
           remediation=ingress_fix('add_header Strict-Transport-Security "max-age=63072000; includeSubDomains" always;')),

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from harness.catalog import SCENARIOS
 from harness.config import KNOWN_CAPABILITIES, Target
 
+# Between the two sides of a need either of which will do.
+EITHER = "|"
 # Capabilities the backend must also back with fault controls, not only the target declare.
 FAULT_CAPABILITIES = frozenset({"stop_service"})
 # The Target fields each capability's adapter calls the product through (harness.capabilities): Keycloak's
@@ -49,9 +51,15 @@ def never(service: str) -> bool:
 def unmet(target: Target, needs: Iterable[str], stoppable: Callable[[str], bool] = never) -> list[str]:
     """Why each unmet need is unmet, one line each; empty when the check can run. `stoppable(service)` says
     whether the backend's fault controls can stop that service (an external target's, only the services its
-    `faults` section has commands for)."""
+    `faults` section has commands for). A need `a|b` is met by either (a check that can walk one product
+    generation's API or the other's)."""
     reasons = []
     for need in needs:
+        if EITHER in need:
+            alternatives = [unmet(target, [alternative], stoppable) for alternative in need.split(EITHER)]
+            if all(alternatives):
+                reasons.append("neither: " + "; nor: ".join("; ".join(why) for why in alternatives))
+            continue
         capability, _, service = need.partition(":")
         if capability in KNOWN_CAPABILITIES:
             if capability not in target.capabilities:
@@ -68,8 +76,12 @@ def unmet(target: Target, needs: Iterable[str], stoppable: Callable[[str], bool]
 
 
 def validate(need: str) -> None:
-    """Refuse a need that is neither a capability nor a Target field, so a typo cannot skip a check; the
-    fault capability must name its service."""
+    """Refuse a need that is neither a capability nor a Target field (or property), so a typo cannot skip a
+    check; the fault capability must name its service; each side of an `a|b` need is one of those."""
+    if EITHER in need:
+        for alternative in need.split(EITHER):
+            validate(alternative)
+        return
     capability, _, service = need.partition(":")
     if capability in FAULT_CAPABILITIES and service:
         return
@@ -78,6 +90,8 @@ def validate(need: str) -> None:
     model: object = Target
     for part in need.split("."):
         fields = getattr(model, "model_fields", None)
+        if fields is not None and isinstance(getattr(model, part, None), property):
+            return  # a derived value (Orchestration.oidc_grpc_endpoint), the last part of a need
         if fields is None or part not in fields:
             raise ValueError(f"need {need!r} is neither a capability nor a Target field")
         model = fields[part].annotation

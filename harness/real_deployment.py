@@ -7,6 +7,7 @@ built from the catalog's declared needs plus the few facts needs cannot express,
 from __future__ import annotations
 
 from harness.catalog import CHECKS, Check
+from harness.needs import EITHER
 
 # The product API each capability's adapter drives (harness/capabilities.py, harness/clients/).
 ADAPTERS = {
@@ -24,6 +25,7 @@ UNMEETABLE = {
                            "does not drive (the reference stack's Optimize has a form login)",
     "orchestration.users": "Camunda 8.8+ only (the Orchestration Cluster)",
     "orchestration.client": "Camunda 8.8+ only (the Orchestration Cluster)",
+    "orchestration.oidc_grpc_endpoint": "Camunda 8.8+ only (the Orchestration Cluster)",
 }
 # What a check needs that its declared needs do not say (sections it reads, where the harness must run).
 NOTES = {
@@ -49,13 +51,21 @@ def _capability(need: str) -> str:
     return f"`{need}` ({ADAPTERS[capability].format(service=service)})"
 
 
+def _meetable(need: str) -> str | None:
+    """The need as an 8.6/8.7 deployment can meet it (of `a|b`, the sides it can), or None."""
+    sides = [side for side in need.split(EITHER) if side not in UNMEETABLE]
+    return EITHER.join(sides) if sides else None
+
+
 def verdict(check: Check) -> str:
     """One cell: what the check takes on a real 8.6/8.7 deployment, or why it skips there."""
-    blocked = sorted({UNMEETABLE[need] for need in check.needs if need in UNMEETABLE})
+    blocked = sorted({UNMEETABLE[side] for need in check.needs if _meetable(need) is None
+                      for side in need.split(EITHER)})
     if blocked:
         return "skips: " + "; ".join(blocked)
-    capabilities = [_capability(need) for need in check.needs if need.partition(":")[0] in ADAPTERS]
-    fields = [f"`{need}`" for need in check.needs if need.partition(":")[0] not in ADAPTERS]
+    needs = [_meetable(need) or need for need in check.needs]
+    capabilities = [_capability(need) for need in needs if need.partition(":")[0] in ADAPTERS]
+    fields = [f"`{need}`" for need in needs if need.partition(":")[0] not in ADAPTERS]
     parts = ["with " + ", ".join(capabilities)] if capabilities else ["target file alone"]
     if fields:
         parts.append("stating " + ", ".join(fields))

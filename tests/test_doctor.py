@@ -122,3 +122,19 @@ def test_an_optimize_without_a_form_login_skips_the_session_checks() -> None:
     assert unmet(without, CHECKS["TEN-005"].needs) == ["the target states no optimize.login_form"]
     with_login = config.validate({"name": "t", "optimize": {**optimize, "login_form": True}})
     assert unmet(with_login, CHECKS["TEN-005"].needs) == []
+
+
+def test_the_grpc_surface_checks_take_either_generations_api() -> None:
+    """AUTH-040/042 walk the 8.3-8.7 gateway or an 8.8+ cluster's gRPC API with the oidc method (its own
+    `oidc_grpc_address`, or `grpc_address` where the cluster is oidc): one is enough, neither skips naming
+    both; a basic cluster's gRPC takes no tokens to forge."""
+    needs = CHECKS["AUTH-040"].needs
+    clients = {"default": {"client_id_env": "CAMUNDA_CLIENT_ID", "client_secret_env": "CAMUNDA_CLIENT_SECRET",
+                           "audience": "zeebe-api"}}
+    cluster = {"url": "https://camunda.example.com", "grpc_address": "camunda.example.com:26500", "client": "default"}
+    gateway = config.validate({"name": "t", "gateway": {"address": "zeebe.example.com:443"}})
+    oidc = config.validate({"name": "t", "clients": clients, "orchestration": {**cluster, "auth": "oidc"}})
+    basic = config.validate({"name": "t", "clients": clients, "orchestration": {**cluster, "auth": "basic"}})
+    assert unmet(gateway, needs) == [] and unmet(oidc, needs) == []
+    (reason,) = unmet(basic, needs)
+    assert reason == "neither: the target states no gateway; nor: the target states no orchestration.oidc_grpc_endpoint"

@@ -21,6 +21,7 @@ from pyzeebe.proto import gateway_pb2
 
 from harness.clients.bpmn import one_task_process
 from harness.config import Target
+from harness.outcome import positive
 
 SERVICE = gateway_pb2.DESCRIPTOR.services_by_name["Gateway"]
 # A key of Zeebe's shape (partition 1 in the top bits) that no real record will have.
@@ -160,4 +161,13 @@ def gateway_endpoints(target: Target) -> dict[str, GrpcApi]:
     if cluster is not None and cluster.oidc_grpc_endpoint and cluster.client:
         endpoints["orchestration.oidc_grpc_address"] = GrpcApi(cluster.oidc_grpc_endpoint, True, cluster.client,
                                                                cluster.audience)
+    return endpoints
+
+
+def walked_endpoints(target: Target) -> dict[str, GrpcApi]:
+    """gateway_endpoints for a check that walks them: none is its broken positive control, never a pass (the
+    catalog's need is met by an oidc cluster's gRPC address, but a token for it needs `orchestration.client`)."""
+    endpoints = gateway_endpoints(target)
+    positive(bool(endpoints), "no gRPC API to walk: the oidc cluster's gRPC address needs orchestration.client, "
+                              "the Target client whose tokens it takes")
     return endpoints

@@ -22,7 +22,7 @@ def test_no_grpc_service_beside_the_gateway_api_answers_without_a_token(stack: S
     topology = next(rpc for rpc in gateway_surface.RPCS if rpc.name == "Topology")
     seen: dict[str, dict[str, str]] = {}
     listed: dict[str, str] = {}
-    for endpoint, api in gateway_surface.gateway_endpoints(stack.target).items():
+    for endpoint, api in gateway_surface.walked_endpoints(stack.target).items():
         with stack.channel(api.address, api.tls) as channel:
             control = gateway_surface.call(channel, topology, f"Bearer {stack.token(api.client, api.audience)}",
                                            stack.target.clients[api.client].tenant)

@@ -25,7 +25,7 @@ from harness.report.evidence import Evidence
 def test_every_gateway_rpc_refuses_calls_without_a_valid_token(stack: Stack, evidence: Evidence) -> None:
     topology = next(rpc for rpc in gateway_surface.RPCS if rpc.name == "Topology")
     seen: dict[str, dict[str, dict[str, str]]] = {}
-    for endpoint, api in gateway_surface.gateway_endpoints(stack.target).items():
+    for endpoint, api in gateway_surface.walked_endpoints(stack.target).items():
         token = stack.token(api.client, api.audience)
         tenant = stack.target.clients[api.client].tenant or ""
         material = jwt.Material(token, published_key(stack, str(jwt.split(token)[0].get("kid"))))
