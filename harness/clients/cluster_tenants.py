@@ -24,11 +24,10 @@ Member = Literal["users", "clients"]
 class ClusterTenantAssignments:
     def __init__(self, stack: Stack) -> None:
         spec = stack.target.orchestration
-        if spec is None or not spec.users:
+        login = spec.basic_auth(stack.environ) if spec is not None else None
+        if spec is None or login is None:
             raise UsageError("orchestration.users: the cluster's tenant assignments are made as its admin login user")
-        admin = "default" if "default" in spec.users else next(iter(spec.users))
-        username, password = spec.user_login(admin, stack.environ)
-        self.login = (username, password.get_secret_value())
+        self.login = (login[0], login[1].get_secret_value())
         self.rest = OrchestrationRest(str(spec.url), stack.verify)
 
     def set_assignment(self, kind: Member, member: str, tenant: str, assigned: bool) -> None:
