@@ -34,6 +34,9 @@ MT_DISABLED = "but multi-tenancy is disabled"
 INDEX_WAIT_S = 30.0
 # The job type the checks' processes wait on: no worker serves it, so their instances stay active.
 PROBE_JOB_TYPE = "harness-authz-probe"
+# Job activation as the checks ask it: a short lock, so the jobs one check activates are free again for the
+# next, and no long polling (a negative request timeout): the instances' jobs exist before a check asks.
+ACTIVATION = {"type": PROBE_JOB_TYPE, "timeout": 1000, "maxJobsToActivate": 100, "requestTimeout": -1}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,6 +105,10 @@ class Cluster:
 
     def call(self, role: str, method: str, path: str, body: dict[str, Any] | None = None) -> RestAnswer:
         return self.rest.call(method, path, basic=self.logins[role], body=body)
+
+    def activate(self, role: str, tenants: list[str]) -> RestAnswer:
+        """`POST /v2/jobs/activation` of the probe job type in `tenants`, as `role`."""
+        return self.call(role, "POST", "/jobs/activation", {**ACTIVATION, "tenantIds": tenants})
 
     def control(self, answer: RestAnswer, what: str) -> RestAnswer:
         """A positive control: `what` must succeed, else the refusals that follow prove nothing."""

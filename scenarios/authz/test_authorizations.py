@@ -254,9 +254,7 @@ def test_no_authorizations_is_handed_no_job(nobody: Cluster, evidence: Evidence)
     who = nobody.user("unauthorized")
 
     def activation(role: str) -> RestAnswer:
-        return nobody.call(role, "POST", "/jobs/activation", {
-            "type": PROBE_JOB_TYPE, "timeout": 1000, "maxJobsToActivate": 100, "requestTimeout": -1,
-            "tenantIds": [DEFAULT_TENANT]})
+        return nobody.activate(role, [DEFAULT_TENANT])
 
     rest = activation("unauthorized")
     nobody.tenant_refusal_ruled_out("unauthorized", rest)

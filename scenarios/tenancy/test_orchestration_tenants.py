@@ -115,11 +115,6 @@ def test_deployment_without_tenant_id_is_refused(cast: TenantCast, evidence: Evi
     assert answer.status == 400, f"refused with HTTP {answer.status}, not 400 INVALID_ARGUMENT"
 
 
-# Job activation: a short lock, so the jobs a check activates are free again for the next, and no long
-# polling (a negative request timeout): the instances' jobs exist before the check asks.
-ACTIVATION = {"type": PROBE_JOB_TYPE, "timeout": 1000, "maxJobsToActivate": 100, "requestTimeout": -1}
-
-
 @pytest.mark.check("TEN-018")
 def test_job_activation_hands_out_no_foreign_tenant_job(cast: TenantCast, instances: Instances,
                                                           evidence: Evidence) -> None:
@@ -129,7 +124,7 @@ def test_job_activation_hands_out_no_foreign_tenant_job(cast: TenantCast, instan
     cluster = cast.cluster
 
     def activated(tenants: list[str]) -> RestAnswer:
-        return cluster.call("tenant", "POST", "/jobs/activation", {**ACTIVATION, "tenantIds": tenants})
+        return cluster.activate("tenant", tenants)
 
     own = cluster.control(activated([cast.tenant]), f"{cast.who!r} activating jobs in {cast.tenant!r}")
     positive(instances.own in {job.get("processInstanceKey") for job in own.data.get("jobs", ())},
