@@ -154,3 +154,28 @@ def test_tenants_and_authorizations_over_grpc(stack: Stack, cluster: Orchestrati
     assert refused.code == grpc.StatusCode.PERMISSION_DENIED
     assert refused.details == ("Command 'CREATE' rejected with code 'FORBIDDEN': Insufficient permissions to "
                                "perform operation 'CREATE' on resource 'RESOURCE'")
+
+
+def test_activate_jobs_hands_out_only_jobs_of_processes_the_caller_may_update(stack: Stack,
+                                                                            cluster: Orchestration) -> None:
+    """JobBatchCollector.java (camunda/camunda zeebe/engine/.../processing/job/): ActivateJobs skips, without a
+    refusal, every job whose process the caller holds no PROCESS_DEFINITION:UPDATE_PROCESS_INSTANCE on; the
+    gRPC API filters as the REST API does (tests/test_orchestration_authz.py)."""
+    assert cluster.grpc_address is not None and cluster.granted_process is not None
+    job_type = "grpc-job-filter"
+    resource = gateway_pb2.Resource(name="grpc-job-filter.bpmn",
+                                    content=one_task_process(cluster.granted_process, job_type))
+    admin = login(stack, cluster)
+    assert raw(stack, cluster.grpc_address, admin, "DeployResource",
+               gateway_pb2.DeployResourceRequest(resources=[resource], tenantId="<default>")).ok
+    assert raw(stack, cluster.grpc_address, admin, "CreateProcessInstance", gateway_pb2.CreateProcessInstanceRequest(
+        bpmnProcessId=cluster.granted_process, version=-1, tenantId="<default>")).ok
+
+    def activated(user: str) -> int:
+        with GatewayCalls(stack.channel(cluster.grpc_address or "", True), login(stack, cluster, user)) as calls:
+            reply = calls.activate(job_type, ["<default>"])
+        assert reply.ok, reply.details
+        return len(reply.response)
+
+    assert activated("unauthorized") == 0
+    assert activated("default") == 1
