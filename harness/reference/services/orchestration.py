@@ -34,6 +34,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from harness import cast
+from harness.cast import Grant
 from harness.reference.orchestration.authorizations import WILDCARD
 from harness.reference.orchestration.security import ADMIN_ROLE
 from harness.reference.profile import Profile
@@ -62,23 +64,19 @@ GRANTED_PROCESS = "authz-granted"
 # The Target client the oidc cluster knows but grants nothing (Identity issues it tokens for the cluster's audience).
 UNAUTHORIZED_CLIENT = "bu_a"
 TENANT, FOREIGN_TENANT = "tenant-a", "tenant-b"
-PROCESS_GRANT = ["CREATE_PROCESS_INSTANCE", "READ_PROCESS_INSTANCE", "READ_PROCESS_DEFINITION"]
-# The tenant user also works the granted process's jobs (TEN-018's control): activation needs this.
-WORKER_GRANT = [*PROCESS_GRANT, "UPDATE_PROCESS_INSTANCE"]
 
 
-def _grant(user: str, resource_type: str, resource_id: str, permissions: list[str]) -> dict[str, Any]:
-    return {"ownerType": "USER", "ownerId": user, "resourceType": resource_type, "resourceId": resource_id,
-            "permissions": permissions}
+def _grant(user: str, grant: Grant) -> dict[str, Any]:
+    return {"ownerType": "USER", "ownerId": user, "resourceType": grant.resource_type,
+            "resourceId": grant.resource_id, "permissions": list(grant.permissions)}
 
 
 def _cast_grants(profile: Profile) -> list[dict[str, Any]]:
-    """`initialization.authorizations` for the checks' users; `wildcard_grants` widens the process grant."""
-    process_user, tenant_user = CAST["process"][0], CAST["tenant"][0]
-    granted = WILDCARD if profile.has("wildcard_grants") else GRANTED_PROCESS
-    return [_grant(process_user, "PROCESS_DEFINITION", granted, PROCESS_GRANT),
-            _grant(tenant_user, "RESOURCE", WILDCARD, ["CREATE"]),
-            _grant(tenant_user, "PROCESS_DEFINITION", GRANTED_PROCESS, WORKER_GRANT)]
+    """`initialization.authorizations` for the checks' users (harness.cast); `wildcard_grants` widens the
+    process user's grant to `*`."""
+    widened = WILDCARD if profile.has("wildcard_grants") else GRANTED_PROCESS
+    return [_grant(CAST[role][0], grant) for role in cast.ROLES
+            for grant in cast.grants(role, widened if role == "process" else GRANTED_PROCESS)]
 
 
 def _cast_tenants(profile: Profile) -> list[dict[str, Any]]:
@@ -204,5 +202,5 @@ DEFINITION = OrchestrationService(
                 "management_exposed": BOTH, "basic_auth_plaintext": BOTH, "authorizations_disabled": BOTH,
                 "wildcard_grants": BOTH, "mt_checks_disabled": BOTH, "tenant_assignment_too_broad": BOTH,
                 "session_refresh_slow": BOTH},
-    capabilities=("assign_tenant",),
+    capabilities=("assign_tenant", "provision_cast"),
 )
