@@ -21,6 +21,9 @@ real deployment (the reference services serve the products' paths; there is no h
   assigned to tenants (8.3-8.7, and Optimize's tenants on 8.8+).
 - `assign_tenant`: the Orchestration Cluster's own tenant API (clients/cluster_tenants.py), Camunda 8.8+:
   users and clients assigned to the cluster's tenants.
+- `provision_cast`: the Orchestration Cluster's users, authorizations and tenants APIs
+  (clients/cluster_cast.py), Camunda 8.8+: the authz and tenancy checks' users created with exactly their
+  grants when the deployment comes up (Stack.with_cast) and deleted when it closes.
 - `rotate_secret`: Vault's KV v2 through hvac; `stop_service`: the backend's fault controls.
 
 A capability the target does not declare raises CapabilityUnsupported. Checks declare their needs

@@ -22,7 +22,7 @@ from harness.errors import UsageError
 from harness.header_rules import load_rules
 from harness.user_files import load_yaml
 
-KNOWN_CAPABILITIES = frozenset({"mint_token", "rotate_signing_key", "grant_tenant", "assign_tenant",
+KNOWN_CAPABILITIES = frozenset({"mint_token", "rotate_signing_key", "grant_tenant", "assign_tenant", "provision_cast",
                                 "rotate_secret", "stop_service"})
 LITERAL_SECRET_KEYS = frozenset({"client_secret", "secret", "password", "token", "api_key"})
 
@@ -426,6 +426,20 @@ class Target(_Model):
         if unknown:
             raise ValueError(f"unknown capability {unknown[0]!r}; valid: {', '.join(sorted(KNOWN_CAPABILITIES))}")
         return value
+
+    @pydantic.model_validator(mode="after")
+    def _cast_provisionable(self) -> Target:
+        """`provision_cast` creates basic-auth users as the cluster's admin login: an oidc cluster's users live
+        in its identity provider."""
+        if "provision_cast" not in self.capabilities:
+            return self
+        if self.orchestration is None or self.orchestration.auth != "basic":
+            raise ValueError("capabilities: provision_cast creates users of an Orchestration Cluster with "
+                             "orchestration.auth basic (an oidc cluster's users live in its identity provider)")
+        if self.orchestration.login_user is None:
+            raise ValueError("orchestration.users: provision_cast creates the cast as the cluster's admin login "
+                             "user (users.default)")
+        return self
 
     @pydantic.model_validator(mode="after")
     def _client_declared(self) -> Target:

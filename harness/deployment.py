@@ -14,7 +14,7 @@ import functools
 import json
 import os
 import ssl
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -83,6 +83,8 @@ class Stack:
     environ: Mapping[str, str] = dataclasses.field(repr=False)
     client_reachable: Callable[[str], bool] | None = None
     faults: FaultControls | None = None
+    # What `close` undoes besides the capabilities' own: the cast `provision_cast` created (with_cast).
+    cleanups: tuple[Callable[[], None], ...] = ()
 
     @classmethod
     def from_target_file(cls, path: Path, environ: Mapping[str, str] = os.environ) -> Stack:
@@ -154,9 +156,19 @@ class Stack:
         return Capabilities(self)
 
     def close(self) -> None:
-        """Undo what the capabilities left in the deployment (a key the token minter imported)."""
+        """Undo what the capabilities left in the deployment (a key the token minter imported, the cast the
+        harness created); each undo runs once, however often the stack is closed."""
         if "capabilities" in self.__dict__:
             self.capabilities.close()
+        for cleanup in reversed(self.cleanups):
+            cleanup()
+
+    def with_cast(self, scenarios: Iterable[str], progress: Callable[[str], None]) -> Stack:
+        """This deployment with the authz and tenancy checks' cast created where the target declares
+        `provision_cast` and leaves it out (harness.clients.cluster_cast); `close` removes it."""
+        from harness.clients.cluster_cast import provisioned
+
+        return provisioned(self, scenarios, progress)
 
     def vault_operator(self) -> hvac.Client:
         """Vault as its operator (vault.admin_token_env): what rotates secrets and reads policies."""

@@ -1,7 +1,8 @@
 """Declared preconditions: what a check needs from the target before it can judge anything.
 
 A need is a capability name (`mint_token`, ...: something the harness must be able to do to the target; the
-fault capability names the service it stops, `stop_service:identity`) or a dotted Target field (`identity.tenant_grant_ttl_s`: something the target must state). The
+fault capability names the service it stops, `stop_service:identity`) or a dotted Target field (`identity.tenant_grant_ttl_s`: something the target must state, or, for the authz and tenancy cast, something
+`provision_cast` lets the harness create). The
 catalog declares each check's needs; the plugin skips a check whose needs are unmet with one uniform reason,
 and `harness doctor --target` lists the same reasons before a run, so a nightly job shows what it will skip.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
+from harness import cast
 from harness.catalog import SCENARIOS
 from harness.config import KNOWN_CAPABILITIES, Target
 
@@ -25,7 +27,10 @@ CAPABILITY_FIELDS = {
     "rotate_signing_key": ("identity.admin_url", "identity.admin_client"),
     "grant_tenant": ("identity.management_url", "identity.admin_client"),
     "assign_tenant": ("orchestration.url", "orchestration.users"),
+    "provision_cast": ("orchestration.url", "orchestration.users"),
 }
+# Target fields a capability fills in where the target leaves them out: the harness creates the cast.
+PROVIDED_BY = {f"orchestration.{field}": "provision_cast" for field in cast.FIELDS}
 
 
 def _field(target: Target, path: str) -> object:
@@ -70,7 +75,7 @@ def unmet(target: Target, needs: Iterable[str], stoppable: Callable[[str], bool]
             reasons += [f"the {capability} capability needs {field}, which the target does not state"
                         for field in CAPABILITY_FIELDS.get(capability, ()) if capability in target.capabilities
                         and not _stated(_field(target, field))]
-        elif not _stated(_field(target, need)):
+        elif not _stated(_field(target, need)) and PROVIDED_BY.get(need) not in target.capabilities:
             reasons.append(f"the target states no {need}")
     return reasons
 

@@ -169,10 +169,12 @@ def deployment(config: pytest.Config) -> Stack:
 
     try:
         scenarios = config.stash.get(RUN_SCENARIOS_KEY, frozenset(SCENARIOS))
-        up = backend.up(config.stash[PROFILE_KEY], progress, scenarios)
+        up = backend.up(config.stash[PROFILE_KEY], progress, scenarios).with_cast(scenarios, progress)
     except (UsageError, StackError) as exc:
         pytest.exit(f"harness: {exc}", returncode=pytest.ExitCode.USAGE_ERROR
                     if isinstance(exc, UsageError) else pytest.ExitCode.INTERNAL_ERROR)
+    # The stack fixture closes the deployment; this also does where no check used it (all skipped).
+    config.add_cleanup(up.close)
     config.stash[REDACTOR_KEY].add_secrets(up.secret_values())
     config.stash[TARGET_KEY] = up.target.public_json()
     config.stash[DEPLOYMENT_KEY] = up

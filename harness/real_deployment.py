@@ -16,6 +16,8 @@ ADAPTERS = {
     "grant_tenant": "Management Identity's API: the client's application assigned to a tenant and removed",
     "assign_tenant": "the Orchestration Cluster's own API as its admin login user: a user assigned to a tenant "
                      "and unassigned (PUT and DELETE /v2/tenants/{tenantId}/users/{username})",
+    "provision_cast": "the Orchestration Cluster's own API as its admin login user: the authz and tenancy checks' "
+                      "users created with their grants and tenants, deleted after the run",
     "rotate_secret": "Vault KV v2 as its operator, `vault.admin_token_env`",
     "stop_service": "the operator's own stop/start commands, `faults.services.{service}`",
 }

@@ -126,8 +126,10 @@ def run_pytest(args: Sequence[str], cwd: Path, timeout: float = 300,
                           capture_output=True, text=True, check=False, timeout=timeout)
 
 
-def _local_stack(tmp_path_factory: pytest.TempPathFactory, services: Sequence[str] = ()) -> Iterator[Stack]:
-    """A local reference stack (secure profile) in a private state directory: every service, or `services`."""
+def local_reference_stack(tmp_path_factory: pytest.TempPathFactory, services: Sequence[str] = (),
+                          weaknesses: frozenset[str] = frozenset()) -> Iterator[Stack]:
+    """A local reference stack (secure profile, or with `weaknesses`) in a private state directory: every
+    service, or `services`."""
     from harness.backends.local import LocalBackend
     from harness.reference import services as definitions
     from harness.reference.profile import Profile
@@ -138,7 +140,7 @@ def _local_stack(tmp_path_factory: pytest.TempPathFactory, services: Sequence[st
             patch.setattr(definitions, "needed", lambda scenarios: [definitions.DEFINITIONS[name] for name in services])
         backend = LocalBackend()
         try:
-            yield backend.up(Profile(), lambda message: None)
+            yield backend.up(Profile(weaknesses), lambda message: None)
         finally:
             backend.down()
 
@@ -146,13 +148,13 @@ def _local_stack(tmp_path_factory: pytest.TempPathFactory, services: Sequence[st
 @pytest.fixture(scope="module")
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The local reference stack (secure profile), once per test module."""
-    yield from _local_stack(tmp_path_factory)
+    yield from local_reference_stack(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def cluster_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The Orchestration Cluster and Identity (its token issuer) alone, secure profile, once per test module."""
-    yield from _local_stack(tmp_path_factory, ("identity", "orchestration"))
+    yield from local_reference_stack(tmp_path_factory, ("identity", "orchestration"))
 
 
 def launch_stack_up(env_file: Path, *options: str, stderr: Any = subprocess.PIPE,

@@ -1,0 +1,124 @@
+"""`provision_cast`: the authz and tenancy checks' users created in the Orchestration Cluster through its own
+API, judged by the checks themselves, and gone when the run ends."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from harness import cast
+from harness.catalog import CHECKS
+from harness.clients.orchestration import OrchestrationRest
+from harness.config import validate
+from harness.deployment import Stack
+from harness.errors import StackError, UsageError
+from harness.needs import unmet
+from tests.conftest import local_reference_stack, run_pytest
+
+# The checks a basic-only cluster with a created cast runs (AUTHZ-008 needs an oidc client, the other
+# tenancy checks a gateway or Optimize).
+CAST_CHECKS = {*(f"AUTHZ-00{n}" for n in (1, 2, 3, 4, 5, 6, 7, 9)), *(f"TEN-0{n}" for n in range(12, 20))}
+
+
+def bare_cluster(stack: Stack, **changes: Any) -> dict[str, Any]:
+    """The reference cluster's Target as an operator would write it for a real one: the admin login and the
+    cluster's addresses, no cast, `provision_cast` declared."""
+    spec = stack.target.orchestration
+    assert spec is not None
+    cluster = {"url": str(spec.url), "auth": "basic", "grpc_address": spec.grpc_address,
+               "users": {"default": spec.users["default"].model_dump()},
+               "session_refresh_s": spec.session_refresh_s, **changes}
+    return {"orchestration": cluster, "ca_file": str(stack.target.ca_file),
+            "capabilities": ["provision_cast", "assign_tenant"]}
+
+
+def cast_left(stack: Stack) -> list[str]:
+    """What of a created cast the admin still sees: users and the owners of authorizations."""
+    spec = stack.target.orchestration
+    assert spec is not None
+    username, password = spec.user_login("default", stack.environ)
+    rest = OrchestrationRest(str(spec.url), stack.verify)
+    admin = (username, password.get_secret_value())
+    users = rest.call("POST", "/users/search", basic=admin, body={"page": {"limit": 1000}}).items
+    grants = rest.call("POST", "/authorizations/search", basic=admin, body={"page": {"limit": 1000}}).items
+    return sorted({str(item.get(field)) for items, field in ((users, "username"), (grants, "ownerId"))
+                   for item in items if str(item.get(field)).startswith("harness-cast-")})
+
+
+def test_provision_cast_needs_a_basic_cluster_with_an_admin_login() -> None:
+    cluster = {"url": "https://cluster:8080", "users": {"default": {"username": "a", "password_env": "P"}}}
+    with pytest.raises(UsageError, match="orchestration.auth basic"):
+        validate({"orchestration": {**cluster, "auth": "oidc"}, "capabilities": ["provision_cast"]})
+    with pytest.raises(UsageError, match="orchestration.users: provision_cast"):
+        validate({"orchestration": {**cluster, "users": {}}, "capabilities": ["provision_cast"]})
+    with pytest.raises(UsageError, match="orchestration.auth basic"):
+        validate({"capabilities": ["provision_cast"]})
+
+
+def test_the_cast_fields_are_met_where_the_harness_may_create_them() -> None:
+    """`doctor` and the skip reasons judge the Target as written: the cast is not there yet, but will be."""
+    cluster = {"url": "https://cluster:8080", "users": {"default": {"username": "a", "password_env": "P"}}}
+    needs = [f"orchestration.{field}" for field in cast.FIELDS]
+    assert unmet(validate({"orchestration": cluster, "capabilities": ["provision_cast"]}), needs) == []
+    assert len(unmet(validate({"orchestration": cluster}), needs)) == len(needs)
+
+
+def run_on_bare_cluster(stack: Stack, work: Path) -> tuple[dict[str, Any], str]:
+    """The authz and tenancy scenarios against `stack`'s cluster as `bare_cluster` names it: the JSON report
+    and pytest's output."""
+    (work / "cluster.yaml").write_text(yaml.safe_dump(bare_cluster(stack)))
+    result = run_pytest(["--scenario=authz,tenancy", "--target=cluster.yaml", f"--report-dir={work / 'out'}", "-q"],
+                        cwd=work, env={**stack.environ})
+    return json.loads((work / "out" / "report.json").read_text()), result.stdout[-3000:]
+
+
+def outcomes_of(report: dict[str, Any], outcome: str) -> set[str]:
+    return {check["id"] for check in report["checks"] if check["outcome"] == outcome}
+
+
+def test_the_checks_pass_on_a_created_cast_and_it_is_gone_after_the_run(cluster_stack: Stack, tmp_path: Path) -> None:
+    """The authz and tenancy checks run against a Target naming only the admin login: each of their positive
+    controls succeeds with the users the harness created (so they hold what the checks assume), every
+    refusal holds (so they hold nothing more), and when the run ends the users and their grants are gone."""
+    report, output = run_on_bare_cluster(cluster_stack, tmp_path)
+    assert outcomes_of(report, "passed") == CAST_CHECKS, output
+    named = report["target"]["orchestration"]
+    assert named["unauthorized_user"] == "harness-cast-unauthorized" and named["tenant"] == "harness-own"
+    assert cast_left(cluster_stack) == []
+
+
+def test_a_login_that_may_not_create_users_is_one_line_and_leaves_nothing(cluster_stack: Stack) -> None:
+    """The Target's `default` login without the admin role: the first creation is refused, the error names
+    the field to fix, and nothing the attempt made stays behind."""
+    spec = cluster_stack.target.orchestration
+    assert spec is not None and spec.tenant_user
+    target = bare_cluster(cluster_stack, users={"default": spec.users[spec.tenant_user].model_dump()})
+    stack = Stack(validate(target), cluster_stack.environ)
+    with pytest.raises(StackError, match=r"^orchestration.users.default: creating user .* HTTP 403") as raised:
+        stack.with_cast(["authz"], lambda message: None)
+    assert "\n" not in str(raised.value)
+    assert cast_left(cluster_stack) == []
+
+
+@pytest.mark.parametrize("weakness", ["authorizations_disabled", "wildcard_grants", "mt_checks_disabled"])
+def test_a_created_cast_detects_what_the_targets_own_cast_detects(weakness: str, tmp_path_factory: pytest.TempPathFactory,
+                                                                   tmp_path: Path) -> None:
+    """On a misconfigured cluster the created cast fails exactly the checks the catalog says detect the
+    weakness (each with its own assertion, never an error), as the reference Target's initial users do in
+    the detection matrix. `wildcard_grants` is the reference cluster widening its own process user's grant:
+    a created cast holds none of it, so AUTHZ-006 still reports the reference user and AUTHZ-004 passes."""
+    stacks = local_reference_stack(tmp_path_factory, ("identity", "orchestration"), frozenset({weakness}))
+    stack = next(stacks)
+    try:
+        report, output = run_on_bare_cluster(stack, tmp_path)
+        assert cast_left(stack) == []
+    finally:
+        stacks.close()
+    detecting = {check.id for check in CHECKS.values() if weakness in check.detects} & CAST_CHECKS
+    if weakness == "wildcard_grants":
+        detecting = {"AUTHZ-006"}
+    assert (outcomes_of(report, "failed"), outcomes_of(report, "error")) == (detecting, set()), output
