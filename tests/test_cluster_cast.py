@@ -80,6 +80,13 @@ def outcomes_of(report: dict[str, Any], outcome: str) -> set[str]:
     return {check["id"] for check in report["checks"] if check["outcome"] == outcome}
 
 
+def test_a_run_without_authz_or_tenancy_creates_nothing_and_needs_no_login() -> None:
+    """`--scenario=tls,auth` with `provision_cast` declared: no cast, so no call and no admin password."""
+    cluster = {"url": "https://cluster:8080", "users": {"default": {"username": "a", "password_env": "UNSET_PW"}}}
+    stack = Stack(validate({"orchestration": cluster, "capabilities": ["provision_cast"]}), {})
+    assert stack.with_cast(["tls", "auth"], lambda message: None) is stack
+
+
 def test_the_checks_pass_on_a_created_cast_and_it_is_gone_after_the_run(cluster_stack: Stack, tmp_path: Path) -> None:
     """The authz and tenancy checks run against a Target naming only the admin login: each of their positive
     controls succeeds with the users the harness created (so they hold what the checks assume), every
@@ -122,3 +129,35 @@ def test_a_created_cast_detects_what_the_targets_own_cast_detects(weakness: str,
     if weakness == "wildcard_grants":
         detecting = {"AUTHZ-006"}
     assert (outcomes_of(report, "failed"), outcomes_of(report, "error")) == (detecting, set()), output
+
+
+def test_the_cast_is_created_with_the_request_bodies_of_camundas_own_client(cluster_stack: Stack,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every body the adapter posts is one the SDK's models (generated from the product's OpenAPI spec) read
+    back unchanged: no field the API does not know, and resource and permission types it has. The answer's
+    `authorizationKey` is the SDK's AuthorizationCreateResult."""
+    from camunda_orchestration_sdk.models.authorization_create_result import AuthorizationCreateResult
+    from camunda_orchestration_sdk.models.authorization_id_based_request import AuthorizationIdBasedRequest
+    from camunda_orchestration_sdk.models.tenant_create_request import TenantCreateRequest
+    from camunda_orchestration_sdk.models.user_request import UserRequest
+
+    models = {"/users": UserRequest, "/authorizations": AuthorizationIdBasedRequest, "/tenants": TenantCreateRequest}
+    posted: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    call = OrchestrationRest.call
+
+    def recorded(self: OrchestrationRest, method: str, path: str, **kwargs: Any) -> Any:
+        answer = call(self, method, path, **kwargs)
+        if method == "POST" and path in models:
+            posted.append((path, kwargs["body"], answer.data))
+        return answer
+
+    monkeypatch.setattr(OrchestrationRest, "call", recorded)
+    stack = Stack(validate(bare_cluster(cluster_stack)), cluster_stack.environ)
+    stack = stack.with_cast(["authz", "tenancy"], lambda message: None)
+    stack.close()
+    assert {path for path, _, _ in posted} == set(models)
+    for path, body, answer in posted:
+        assert models[path].from_dict(body).to_dict() == body, path
+        if path == "/authorizations":
+            assert AuthorizationCreateResult.from_dict(answer).authorization_key
+    assert cast_left(cluster_stack) == []

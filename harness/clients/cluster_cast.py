@@ -51,6 +51,12 @@ def quoted(value: str) -> str:
     return urllib.parse.quote(value, safe="")
 
 
+def missing_roles(spec: Orchestration, scenarios: Iterable[str]) -> list[str]:
+    """The cast roles the selected scenarios log in as that the Target does not name."""
+    return [role for scenario in scenarios for role in SCENARIO_ROLES.get(scenario, ())
+            if getattr(spec, f"{role}_user") is None]
+
+
 class ClusterCast:
     """Creates the cast the Target leaves out and, on `remove`, undoes exactly what it created."""
 
@@ -62,13 +68,9 @@ class ClusterCast:
         # What `remove` deletes, in the order it was created: unassignments, authorizations, users.
         self.created: list[str] = []
 
-    def provision(self, scenarios: Iterable[str], progress: Callable[[str], None]) -> tuple[Orchestration, dict[str, str]]:
-        """The Target's orchestration section with the cast filled in, and the new users' passwords by the
-        variable each `users` entry names."""
-        roles = [role for scenario in scenarios for role in SCENARIO_ROLES.get(scenario, ())
-                 if getattr(self.spec, f"{role}_user") is None]
-        if not roles:
-            return self.spec, {}
+    def provision(self, roles: list[str], progress: Callable[[str], None]) -> tuple[Orchestration, dict[str, str]]:
+        """The Target's orchestration section with the users of `roles` (and what they need) filled in, and
+        their passwords by the variable each new `users` entry names."""
         progress(f"creating the cast in the Orchestration Cluster: {', '.join(roles)} "
                  f"(provision_cast; removed when the run ends)")
         try:
@@ -185,7 +187,8 @@ def provisioned(stack: Stack, scenarios: Iterable[str], progress: Callable[[str]
     """`stack` with the cast the selected scenarios use created where the target declares `provision_cast`
     and leaves it out; the cast is removed when the stack closes (a failed creation removes its part at once)."""
     spec = stack.target.orchestration
-    if "provision_cast" not in stack.target.capabilities or spec is None:
+    roles = missing_roles(spec, scenarios) if spec is not None else []
+    if "provision_cast" not in stack.target.capabilities or spec is None or not roles:
         return stack
     provisioner = ClusterCast(spec, stack.verify, ClusterTenantAssignments(stack))
 
@@ -195,11 +198,9 @@ def provisioned(stack: Stack, scenarios: Iterable[str], progress: Callable[[str]
             warnings.warn(CastLeftBehind("provision_cast: could not remove " + "; ".join(left)), stacklevel=1)
 
     try:
-        filled, passwords = provisioner.provision(scenarios, progress)
+        filled, passwords = provisioner.provision(roles, progress)
     except BaseException:
         remove()
         raise
-    if filled is spec:
-        return stack
     return dataclasses.replace(stack, target=stack.target.model_copy(update={"orchestration": filled}),
                                environ={**stack.environ, **passwords}, cleanups=(*stack.cleanups, remove))
