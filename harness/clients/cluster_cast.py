@@ -65,7 +65,8 @@ class ClusterCast:
         self.assignments = assignments
         self.admin = assignments.login
         self.rest = OrchestrationRest(str(spec.url), verify)
-        # What `remove` deletes, in the order it was created: unassignments, authorizations, users.
+        # The DELETE path of each thing created, oldest first: `remove` deletes newest first, so a user's
+        # grants and tenant assignments go before the user.
         self.created: list[str] = []
 
     def provision(self, roles: list[str], progress: Callable[[str], None]) -> tuple[Orchestration, dict[str, str]]:
