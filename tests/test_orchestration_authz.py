@@ -365,3 +365,29 @@ def test_tenant_assignments_through_the_clusters_own_api(cluster_stack: Stack) -
     for _ in range(2):
         assignments.set_assignment("users", username, spec.foreign_tenant, assigned=False)
     assert tenants() == before
+
+
+def test_a_repeated_tenant_assignment_is_a_conflict_and_a_repeated_removal_not_found(cluster_stack: Stack) -> None:
+    """TenantAddEntityProcessor.java rejects assigning a member already assigned (ALREADY_EXISTS) and
+    TenantRemoveEntityProcessor.java removing one not assigned (NOT_FOUND), camunda/camunda
+    zeebe/engine/src/main/java/io/camunda/zeebe/engine/processing/tenant/; RestErrorMapper.java (zeebe/
+    gateway-rest) answers the rejections 409 and 404 with "Command '<intent>' rejected with code '<type>':
+    <reason>". The `assign_tenant` adapter counts both as done."""
+    spec = cluster_stack.target.orchestration
+    assert spec is not None and spec.tenant_user and spec.foreign_tenant
+    username = spec.users[spec.tenant_user].username
+    admin = spec.basic_auth(cluster_stack.environ)
+    assert admin is not None
+    rest = OrchestrationRest(str(spec.url), cluster_stack.verify)
+    path = f"/tenants/{spec.foreign_tenant}/users/{username}"
+    login = (admin[0], admin[1].get_secret_value())
+    answers = [rest.call(method, path, basic=login) for method in ("PUT", "PUT", "DELETE", "DELETE")]
+    assert [answer.status for answer in answers] == [204, 409, 204, 404]
+    assert (answers[1].title, answers[1].detail) == (
+        "ALREADY_EXISTS", (f"Command 'ADD_ENTITY' rejected with code 'ALREADY_EXISTS': Expected to add user with ID "
+                          f"'{username}' to tenant with ID '{spec.foreign_tenant}', but the user is already assigned "
+                          "to the tenant."))
+    assert (answers[3].title, answers[3].detail) == (
+        "NOT_FOUND", (f"Command 'REMOVE_ENTITY' rejected with code 'NOT_FOUND': Expected to remove user with ID "
+                     f"'{username}' from tenant with ID '{spec.foreign_tenant}', but the user is not assigned to "
+                     "this tenant."))

@@ -31,8 +31,9 @@ class ClusterTenantAssignments:
         self.rest = OrchestrationRest(str(spec.url), stack.verify)
 
     def set_assignment(self, kind: Member, member: str, tenant: str, assigned: bool) -> None:
-        """Assign (or unassign) the user or client `member` to `tenant`; a no-op where it already is so (an
-        engine that rejects the repeat says 409 to an assignment, 404 to an unassignment)."""
+        """Assign (or unassign) the user or client `member` to `tenant`; a no-op where it already is so (the
+        engine rejects the repeat ALREADY_EXISTS, 409, or NOT_FOUND, 404: TenantAddEntityProcessor.java,
+        TenantRemoveEntityProcessor.java)."""
         path = f"/tenants/{urllib.parse.quote(tenant, safe='')}/{kind}/{urllib.parse.quote(member, safe='')}"
         answer = self.rest.call("PUT" if assigned else "DELETE", path, basic=self.login)
         if not answer.ok and answer.status != (409 if assigned else 404):

@@ -18,7 +18,10 @@ from harness.reference.orchestration.bodies import json_body, required
 from harness.reference.orchestration.members import Group, MappingRule, group, role, tenant
 from harness.reference.orchestration.searches import filtered, page
 from harness.reference.orchestration.security import Handler, Principal
-from harness.reference.zeebe.engine import not_found
+from harness.reference.zeebe.engine import already_exists, not_found
+
+# The engine's EntityType of each member path, lower-cased as its rejections name it.
+MEMBER_NOUNS = {"users": "user", "clients": "client", "groups": "group", "roles": "role", "mapping-rules": "mapping_rule"}
 
 
 class Entity(Protocol):
@@ -29,9 +32,12 @@ class Entity(Protocol):
 
 class EntityApi:
     def __init__(self, access: Access, resource: str, path: str, store: dict[str, Any],
-                 create: Callable[[dict[str, Any]], Entity], member_kinds: tuple[str, ...] = ()) -> None:
+                 create: Callable[[dict[str, Any]], Entity], member_kinds: tuple[str, ...] = (),
+                 rejects_repeats: bool = False) -> None:
+        """`rejects_repeats`: assigning a member twice is 409 and unassigning one not assigned 404, as the
+        tenant processors do (read for tenants only; groups and roles take repeats here)."""
         self.access, self.resource, self.path, self.store = access, resource, path, store
-        self.create_from, self.member_kinds = create, member_kinds
+        self.create_from, self.member_kinds, self.rejects_repeats = create, member_kinds, rejects_repeats
         self.noun = resource.lower().replace("_", " ")
 
     def routes(self) -> list[tuple[str, str, Handler]]:
@@ -75,12 +81,25 @@ class EntityApi:
         self.access.require(caller, intent, self.resource, "UPDATE")
         found: Group = self._existing(request, intent)
         kind = request.url.path.rsplit("/", 2)[-2]
-        members = found.members[kind]
+        members, member = found.members[kind], request.path_params["member"]
+        if self.rejects_repeats:
+            self._reject_repeat(intent, found.entity_id, MEMBER_NOUNS[kind], member, member in members)
         if request.method == "PUT":
-            members.add(request.path_params["member"])
+            members.add(member)
         else:
-            members.discard(request.path_params["member"])
+            members.discard(member)
         return Response(status_code=204)
+
+    def _reject_repeat(self, intent: str, entity_id: str, noun: str, member: str, assigned: bool) -> None:
+        """TenantAddEntityProcessor.java rejects an assigned member ALREADY_EXISTS, TenantRemoveEntityProcessor
+        .java an unassigned one NOT_FOUND (camunda/camunda zeebe/engine/.../processing/tenant/; the REST
+        API answers 409 and 404, RestErrorMapper.java). Any username or client id may be assigned."""
+        if intent == "ADD_ENTITY" and assigned:
+            raise already_exists(intent, f"Expected to add {noun} with ID '{member}' to {self.noun} with ID "
+                                         f"'{entity_id}', but the {noun} is already assigned to the {self.noun}.")
+        if intent == "REMOVE_ENTITY" and not assigned:
+            raise not_found(intent, f"Expected to remove {noun} with ID '{member}' from {self.noun} with ID "
+                                    f"'{entity_id}', but the {noun} is not assigned to this {self.noun}.")
 
 
 def _named(make: Callable[[str, str], Group], id_field: str) -> Callable[[dict[str, Any]], Group]:
@@ -97,5 +116,5 @@ def entity_apis(access: Access, tenants: dict[str, Group]) -> list[EntityApi]:
             EntityApi(access, "ROLE", "roles", access.roles, _named(role, "roleId"),
                       ("users", "clients", "groups", "mapping-rules")),
             EntityApi(access, "TENANT", "tenants", tenants, _named(tenant, "tenantId"),
-                      ("users", "clients", "groups", "roles", "mapping-rules")),
+                      ("users", "clients", "groups", "roles", "mapping-rules"), rejects_repeats=True),
             EntityApi(access, "MAPPING_RULE", "mapping-rules", access.mapping_rules, _mapping_rule)]

@@ -51,6 +51,10 @@ def not_found(command: str, text: str) -> Rejection:
     return Rejection(grpc.StatusCode.NOT_FOUND, f"Command '{command}' rejected with code 'NOT_FOUND': {text}")
 
 
+def already_exists(command: str, text: str) -> Rejection:
+    return Rejection(grpc.StatusCode.ALREADY_EXISTS, f"Command '{command}' rejected with code 'ALREADY_EXISTS': {text}")
+
+
 def invalid_state(command: str, text: str) -> Rejection:
     return Rejection(grpc.StatusCode.FAILED_PRECONDITION,
                      f"Command '{command}' rejected with code 'INVALID_STATE': {text}")
