@@ -135,7 +135,7 @@ def test_the_cast_is_created_with_the_request_bodies_of_camundas_own_client(clus
                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """Every body the adapter posts is one the SDK's models (generated from the product's OpenAPI spec) read
     back unchanged: no field the API does not know, and resource and permission types it has. The answer's
-    `authorizationKey` is the SDK's AuthorizationCreateResult."""
+    `authorizationKey` is the SDK's AuthorizationCreateResult. The new passwords are Target secrets."""
     from camunda_orchestration_sdk.models.authorization_create_result import AuthorizationCreateResult
     from camunda_orchestration_sdk.models.authorization_id_based_request import AuthorizationIdBasedRequest
     from camunda_orchestration_sdk.models.tenant_create_request import TenantCreateRequest
@@ -153,8 +153,11 @@ def test_the_cast_is_created_with_the_request_bodies_of_camundas_own_client(clus
 
     monkeypatch.setattr(OrchestrationRest, "call", recorded)
     stack = Stack(validate(bare_cluster(cluster_stack)), cluster_stack.environ)
-    stack = stack.with_cast(["authz", "tenancy"], lambda message: None)
-    stack.close()
+    provisioned = stack.with_cast(["authz", "tenancy"], lambda message: None)
+    provisioned.close()
+    # The reports' redactor is fed secret_values(): the passwords only this run knows are among them.
+    created = {env: value for env, value in provisioned.environ.items() if env not in stack.environ}
+    assert len(created) == len(cast.ROLES) and set(created.values()) <= set(provisioned.secret_values())
     assert {path for path, _, _ in posted} == set(models)
     for path, body, answer in posted:
         assert models[path].from_dict(body).to_dict() == body, path
