@@ -368,7 +368,7 @@ def test_tenant_assignments_through_the_clusters_own_api(cluster_stack: Stack) -
 
 
 def test_a_repeated_tenant_assignment_is_a_conflict_and_a_repeated_removal_not_found(cluster_stack: Stack) -> None:
-    """TenantAddEntityProcessor.java rejects assigning a member already assigned (ALREADY_EXISTS) and
+    """TenantCreateProcessor.java rejects creating an existing tenant (ALREADY_EXISTS), TenantAddEntityProcessor.java rejects assigning a member already assigned (ALREADY_EXISTS) and
     TenantRemoveEntityProcessor.java removing one not assigned (NOT_FOUND), camunda/camunda
     zeebe/engine/src/main/java/io/camunda/zeebe/engine/processing/tenant/; RestErrorMapper.java (zeebe/
     gateway-rest) answers the rejections 409 and 404 with "Command '<intent>' rejected with code '<type>':
@@ -381,6 +381,10 @@ def test_a_repeated_tenant_assignment_is_a_conflict_and_a_repeated_removal_not_f
     rest = OrchestrationRest(str(spec.url), cluster_stack.verify)
     path = f"/tenants/{spec.foreign_tenant}/users/{username}"
     login = (admin[0], admin[1].get_secret_value())
+    again = rest.call("POST", "/tenants", basic=login, body={"tenantId": spec.foreign_tenant, "name": "again"})
+    assert (again.status, again.title, again.detail) == (
+        409, "ALREADY_EXISTS", (f"Command 'CREATE' rejected with code 'ALREADY_EXISTS': Expected to create tenant with "
+                               f"ID '{spec.foreign_tenant}', but a tenant with this ID already exists"))
     answers = [rest.call(method, path, basic=login) for method in ("PUT", "PUT", "DELETE", "DELETE")]
     assert [answer.status for answer in answers] == [204, 409, 204, 404]
     assert (answers[1].title, answers[1].detail) == (

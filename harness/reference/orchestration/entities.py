@@ -34,8 +34,9 @@ class EntityApi:
     def __init__(self, access: Access, resource: str, path: str, store: dict[str, Any],
                  create: Callable[[dict[str, Any]], Entity], member_kinds: tuple[str, ...] = (),
                  rejects_repeats: bool = False) -> None:
-        """`rejects_repeats`: assigning a member twice is 409 and unassigning one not assigned 404, as the
-        tenant processors do (read for tenants only; groups and roles take repeats here)."""
+        """`rejects_repeats`: creating an existing entity or assigning a member twice is 409, unassigning one
+        not assigned 404, as the tenant processors do (read for tenants only; groups and roles take repeats
+        here)."""
         self.access, self.resource, self.path, self.store = access, resource, path, store
         self.create_from, self.member_kinds, self.rejects_repeats = create, member_kinds, rejects_repeats
         self.noun = resource.lower().replace("_", " ")
@@ -58,6 +59,10 @@ class EntityApi:
     async def create(self, request: Request, caller: Principal | None) -> Response:
         self.access.require(caller, "CREATE", self.resource, "CREATE")
         created = self.create_from(await json_body(request))
+        if self.rejects_repeats and created.entity_id in self.store:
+            # TenantCreateProcessor.java's TENANT_ALREADY_EXISTS_ERROR_MESSAGE (it ends without a period).
+            raise already_exists("CREATE", f"Expected to create {self.noun} with ID '{created.entity_id}', but a "
+                                           f"{self.noun} with this ID already exists")
         return JSONResponse(self.store.setdefault(created.entity_id, created).json(), status_code=201)
 
     async def search(self, request: Request, caller: Principal | None) -> Response:
