@@ -395,3 +395,36 @@ def test_a_repeated_tenant_assignment_is_a_conflict_and_a_repeated_removal_not_f
         "NOT_FOUND", (f"Command 'REMOVE_ENTITY' rejected with code 'NOT_FOUND': Expected to remove user with ID "
                      f"'{username}' from tenant with ID '{spec.foreign_tenant}', but the user is not assigned to "
                      "this tenant."))
+
+
+def test_searches_take_the_apis_advanced_string_filters(cluster_stack: Stack) -> None:
+    """A filter property is a value or an AdvancedStringFilter (`$eq`, `$neq`, `$exists`, `$in`, `$notIn`,
+    `$like` with `*`, `?` and `\\` escapes), as camunda-orchestration-sdk 10's model (generated from the
+    product's OpenAPI spec) documents and serializes it."""
+    from camunda_orchestration_sdk.models.advanced_string_filter import AdvancedStringFilter
+
+    spec = cluster_stack.target.orchestration
+    assert spec is not None
+    admin = spec.basic_auth(cluster_stack.environ)
+    assert admin is not None
+    rest = OrchestrationRest(str(spec.url), cluster_stack.verify)
+    names = {user.username for user in spec.users.values()}
+
+    def found(**operators: Any) -> set[str]:
+        body = {"filter": {"username": AdvancedStringFilter(**operators).to_dict()}}
+        answer = rest.call("POST", "/users/search", basic=(admin[0], admin[1].get_secret_value()), body=body)
+        assert answer.ok, answer
+        return {str(item["username"]) for item in answer.items} & names
+
+    process, tenant = (spec.users[name].username for name in ("process", "tenant"))
+    assert found(like="process-*") == {process}
+    assert found(like="process-operato?") == {process}
+    assert found(like="process\\-operator") == {process}
+    assert found(like="process\\*") == set()
+    assert found(in_=[process, tenant]) == {process, tenant}
+    assert found(not_in=[process]) == names - {process}
+    assert found(neq=process, exists=True) == names - {process}
+    assert found(eq=tenant) == {tenant}
+    refused = rest.call("POST", "/users/search", basic=(admin[0], admin[1].get_secret_value()),
+                        body={"filter": {"username": {"$regex": ".*"}}})
+    assert refused.status == 400
