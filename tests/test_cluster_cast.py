@@ -4,6 +4,7 @@ API, judged by the checks themselves, and gone when the run ends."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -164,3 +165,27 @@ def test_the_cast_is_created_with_the_request_bodies_of_camundas_own_client(clus
         if path == "/authorizations":
             assert AuthorizationCreateResult.from_dict(answer).authorization_key
     assert cast_left(cluster_stack) == []
+
+
+def test_the_next_run_deletes_what_a_killed_run_left_and_nothing_newer(cluster_stack: Stack) -> None:
+    """A cast user older than a day (its name carries its creation time) and its grants are deleted when the
+    next cast is made; a younger one may be another run's, and stays."""
+    spec = cluster_stack.target.orchestration
+    assert spec is not None
+    username, password = spec.user_login("default", cluster_stack.environ)
+    admin = (username, password.get_secret_value())
+    rest = OrchestrationRest(str(spec.url), cluster_stack.verify)
+    now = int(time.time())
+    stale, young = f"harness-cast-process-{now - 2 * 86400}-abc123", f"harness-cast-process-{now - 60}-abc124"
+    for user in (stale, young):
+        assert rest.call("POST", "/users", basic=admin, body={"username": user, "password": "left-behind-pw"}).ok
+        assert rest.call("POST", "/authorizations", basic=admin, body={
+            "ownerId": user, "ownerType": "USER", "resourceType": "PROCESS_DEFINITION", "resourceId": "x",
+            "permissionTypes": ["READ_PROCESS_INSTANCE"]}).ok
+    stack = Stack(validate(bare_cluster(cluster_stack)), cluster_stack.environ)
+    stack.with_cast(["authz"], lambda message: None).close()
+    assert cast_left(cluster_stack) == [young]
+    grants = rest.call("POST", "/authorizations/search", basic=admin, body={"filter": {"ownerId": young}}).items
+    for grant in grants:
+        rest.call("DELETE", f"/authorizations/{grant['authorizationKey']}", basic=admin)
+    assert rest.call("DELETE", f"/users/{young}", basic=admin).ok

@@ -7,14 +7,16 @@ user who holds more than the checks assume. With `provision_cast` the harness ma
 out, as the Target's admin login (`orchestration.users.default`, holding USER, AUTHORIZATION and TENANT
 permissions as the admin role does):
 
-- users `harness-cast-<role>-<run>` (`POST /v2/users`) with fresh random passwords that only this run knows
+- users `harness-cast-<role>-<unix time>-<random>` (`POST /v2/users`) with fresh random passwords that only this run knows
   (handed to the redactor like every Target secret), assigned to their tenants
   (`PUT /v2/tenants/{tenantId}/users/{username}`) and holding their grants (`POST /v2/authorizations`);
 - where the Target states no `tenant`/`foreign_tenant`, the tenants `harness-own` and `harness-foreign`
   (`POST /v2/tenants`, the admin assigned to both), and `harness-authz-granted` as `granted_process`.
 
 When the run ends the users lose their assignments and authorizations and are deleted (`DELETE` on each
-path); the two tenants stay, as the instances the checks leave in them do, and the next run reuses them.
+path); the two tenants stay, as the instances the checks leave in them do, and the next run reuses them. A
+run killed before its end leaves its users (whose passwords were never written anywhere): the next run
+deletes those older than a day, with their authorizations, found by a `$like` search on the name.
 A new user logs in once the exporter has written it to secondary storage (CamundaUserDetailsService finds
 users by a search, camunda/camunda authentication/), so the cast is handed to the checks only once each
 user's `GET /v2/authentication/me` answers and the admin's authorization search shows its grants.
@@ -23,7 +25,9 @@ user's `GET /v2/authentication/me` answers and the admin's authorization search 
 from __future__ import annotations
 
 import dataclasses
+import re
 import secrets
+import time
 import urllib.parse
 import warnings
 from collections.abc import Callable, Iterable
@@ -45,6 +49,9 @@ TENANTS = {"tenant": "harness-own", "foreign_tenant": "harness-foreign"}
 SCENARIO_ROLES = {"authz": ("unauthorized", "process"), "tenancy": ("tenant",)}
 # How long a created user and its grants may take to reach secondary storage (the exporter's delay).
 VISIBLE_WITHIN_S = 60.0
+# A cast user's name carries its creation time; one older than any run lasts was left by a killed run.
+CAST_USER = re.compile(r"harness-cast-[a-z]+-(\d+)-[0-9a-f]+")
+STALE_CAST_S = 24 * 3600
 
 
 def quoted(value: str) -> str:
@@ -83,7 +90,8 @@ class ClusterCast:
         fields: dict[str, Any] = {"granted_process": self.spec.granted_process or GRANTED_PROCESS}
         if "tenant" in roles:
             fields |= self._tenants()
-        run = secrets.token_hex(3)
+        self._sweep()
+        run = f"{int(time.time())}-{secrets.token_hex(3)}"
         users, passwords, expected = dict(self.spec.users), {}, {}
         for role in roles:
             username, password = f"harness-cast-{role}-{run}", secrets.token_urlsafe(24)
@@ -96,6 +104,21 @@ class ClusterCast:
             fields[f"{role}_user"] = f"harness-cast-{role}"
         self._await_visible(expected)
         return self.spec.model_copy(update={**fields, "users": users}), passwords
+
+    def _sweep(self) -> None:
+        """Delete the cast users a killed run left behind (older than STALE_CAST_S), their grants first."""
+        found = self._call("POST", "/users/search", {"filter": {"username": {"$like": "harness-cast-*"}},
+                                                     "page": {"limit": 1000}})
+        for item in found.items:
+            username = str(item.get("username"))
+            created = CAST_USER.fullmatch(username)
+            if created is None or int(created.group(1)) >= time.time() - STALE_CAST_S:
+                continue
+            grants = self._call("POST", "/authorizations/search", {"filter": {"ownerId": username},
+                                                                   "page": {"limit": 1000}})
+            for grant in grants.items:
+                self._call("DELETE", f"/authorizations/{quoted(str(grant.get('authorizationKey')))}")
+            self._call("DELETE", f"/users/{quoted(username)}")
 
     def _tenants(self) -> dict[str, str]:
         """The tenancy checks' two tenants: the Target's, else the harness's own (created once, kept)."""
