@@ -428,3 +428,21 @@ def test_searches_take_the_apis_advanced_string_filters(cluster_stack: Stack) ->
     refused = rest.call("POST", "/users/search", basic=(admin[0], admin[1].get_secret_value()),
                         body={"filter": {"username": {"$regex": ".*"}}})
     assert refused.status == 400
+
+
+def test_an_oidc_cluster_has_no_users_api(cluster_stack: Stack) -> None:
+    """UserController is `@ConditionalOnInternalUserManagement` (camunda/camunda, on when
+    `camunda.security.authentication.method` is not oidc): an oidc cluster's users live in its identity
+    provider, and even its admin client finds no `/v2/users`; the basic cluster has it."""
+    spec = cluster_stack.target.orchestration
+    assert spec is not None and spec.oidc_url is not None and spec.client is not None
+    oidc = OrchestrationRest(str(spec.oidc_url), cluster_stack.verify)
+    token = cluster_stack.token(spec.client, spec.audience)
+    assert oidc.call("GET", "/authentication/me", bearer=token).ok
+    assert [oidc.call(method, path, bearer=token, body=body).status for method, path, body in (
+        ("POST", "/users/search", {}), ("POST", "/users", {"username": "u", "password": "p"}),
+        ("GET", "/users/nobody", None))] == [404, 404, 404]
+    admin = spec.basic_auth(cluster_stack.environ)
+    assert admin is not None
+    basic = OrchestrationRest(str(spec.url), cluster_stack.verify)
+    assert basic.call("POST", "/users/search", basic=(admin[0], admin[1].get_secret_value()), body={}).ok

@@ -40,6 +40,9 @@ VERSION = "8.10.0"
 WRONG_METHOD = "The initial admin user can only be created with basic authentication."
 ADMIN_EXISTS = ("Expected to create an initial admin user, but found existing admin users. Please ask your admin "
                 "to create a new user with the 'admin' role.")
+# What the catch-all route takes: a path the API lacks is 404 whatever the method (Spring's
+# NoResourceFoundException), where a Starlette route left to its default would answer 405 to all but GET.
+ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 # An engine rejection's gRPC code -> the REST status name and HTTP status.
 REJECTIONS = {"INVALID_ARGUMENT": ("INVALID_ARGUMENT", 400), "NOT_FOUND": ("NOT_FOUND", 404),
               "FAILED_PRECONDITION": ("INVALID_STATE", 409), "ALREADY_EXISTS": ("ALREADY_EXISTS", 409)}
@@ -61,13 +64,13 @@ class OrchestrationApi:
                   ("/v2/deployments", "POST", self.deploy), ("/v2/process-instances", "POST", self.create_instance),
                   ("/v2/process-instances/search", "POST", self.search_instances),
                   ("/v2/process-instances/{key}", "GET", self.get_instance),
-                  *IdentityApi(self.access, self.tenancy).routes(),
+                  *IdentityApi(self.access, self.tenancy, self.security.method != "oidc").routes(),
                   ("/v2/license", "GET", self.license), ("/v2/status", "GET", self.status),
                   ("/v2/setup/user", "POST", self.setup_user), *JobsApi(self.engine, self.tenancy, self.access).routes(),
                   *ReadsApi(self.engine, self.access, self.tenancy).routes(),
                   *UserTasksApi(self.engine, self.access, self.tenancy).routes(),
                   ("/v2/{rest:path}", None, self.unknown)]
-        return Starlette(routes=[Route(path, self._guarded(handler), methods=[method] if method else None)
+        return Starlette(routes=[Route(path, self._guarded(handler), methods=[method] if method else ANY_METHOD)
                                  for path, method, handler in routes])
 
     def _guarded(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:

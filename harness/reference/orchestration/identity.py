@@ -6,7 +6,9 @@ Routes (camunda-orchestration-sdk 10's paths): `POST /v2/authorizations`, `GET|D
 /v2/users/{username}`, `POST /v2/users/search`. Each command needs `<TYPE>:CREATE|UPDATE|DELETE` (docs:
 access-control/authorizations.md, 8.8), a get `READ`, and a search returns what the caller may read (an
 empty page, not an error, for a caller with no read grant). Owner and resource ids are not validated, as
-the product does not validate them.
+the product does not validate them. A cluster with the oidc method has no users API: its users live in
+the identity provider (UserController is `@ConditionalOnInternalUserManagement`, on when
+`camunda.security.authentication.method` is not oidc), so those paths are unknown there (404).
 """
 
 from __future__ import annotations
@@ -25,17 +27,20 @@ from harness.reference.zeebe.engine import Rejection, not_found
 
 
 class IdentityApi:
-    def __init__(self, access: Access, tenancy: Tenancy) -> None:
+    def __init__(self, access: Access, tenancy: Tenancy, internal_users: bool = True) -> None:
+        """`internal_users`: the cluster manages its own users (any method but oidc)."""
         self.access = access
         self.tenancy = tenancy
+        self.internal_users = internal_users
 
     def routes(self) -> list[tuple[str, str, Handler]]:
+        users = [("/v2/users", "POST", self.create_user), ("/v2/users/search", "POST", self.search_users),
+                 ("/v2/users/{username}", "GET", self.get_user), ("/v2/users/{username}", "DELETE", self.delete_user)]
         return [("/v2/authorizations", "POST", self.create_authorization),
                 ("/v2/authorizations/search", "POST", self.search_authorizations),
                 ("/v2/authorizations/{key}", "GET", self.get_authorization),
                 ("/v2/authorizations/{key}", "DELETE", self.delete_authorization),
-                ("/v2/users", "POST", self.create_user), ("/v2/users/search", "POST", self.search_users),
-                ("/v2/users/{username}", "GET", self.get_user), ("/v2/users/{username}", "DELETE", self.delete_user),
+                *(users if self.internal_users else []),
                 *(route for api in entity_apis(self.access, self.tenancy.tenants) for route in api.routes())]
 
     def _authorization(self, request: Request, command: str) -> Authorization:
