@@ -218,8 +218,11 @@ ASVS_NO_DEFAULT_ACCOUNTS = "ASVS 4.0.3 2.5.4"
 
 # A gRPC API that takes tokens: the 8.3-8.7 gateway, or the gRPC API of an 8.8+ cluster with the oidc method.
 GRPC_SURFACE = "gateway|orchestration.oidc_grpc_endpoint"
-# What the Orchestration Cluster's authz and tenancy checks need of the Target.
-ORCHESTRATION_PROCESS_GRANT = ("orchestration.users", "orchestration.process_user", "orchestration.granted_process")
+# What the Orchestration Cluster's authz and tenancy checks need of the Target. The authz cast is users on a
+# basic cluster, Target clients on an oidc one (Orchestration.cast_member).
+AUTHZ_NOBODY = ("orchestration.admin_principal", "orchestration.unauthorized_principal")
+ORCHESTRATION_PROCESS_GRANT = ("orchestration.admin_principal", "orchestration.process_principal",
+                               "orchestration.granted_process")
 ORCHESTRATION_TENANTS = ("orchestration.users", "orchestration.tenant_user", "orchestration.tenant",
                          "orchestration.foreign_tenant", "orchestration.granted_process")
 AUTHZ_ON = "camunda.security.authorizations.enabled: true (Helm: orchestration.security.authorizations.enabled)."
@@ -395,7 +398,7 @@ CHECKS: dict[str, Check] = {check.id: check for check in (
                       "revocation delay you accept (default PT30S); state it as orchestration.session_refresh_s."),
     Check("AUTHZ-007", "A principal with no authorizations cannot deploy or start instances over the gRPC API "
           "(PERMISSION_DENIED)", "authz", "critical", (ASVS_LEAST_PRIVILEGE, ASVS_TRUSTED_ENFORCEMENT, C8_AUTHORIZATIONS),
-          ("authorizations_disabled",), needs=(*ORCHESTRATION_PROCESS_GRANT, "orchestration.unauthorized_user",
+          ("authorizations_disabled",), needs=(*ORCHESTRATION_PROCESS_GRANT, "orchestration.unauthorized_principal",
                                                "orchestration.grpc_address"), remediation=AUTHZ_ON),
     Check("AUTHZ-008", "An OIDC client with no authorizations cannot deploy, over REST and gRPC (oidc cluster)", "authz",
           "critical", (ASVS_LEAST_PRIVILEGE, ASVS_TRUSTED_ENFORCEMENT, C8_AUTHORIZATIONS), ("authorizations_disabled",),
@@ -403,19 +406,19 @@ CHECKS: dict[str, Check] = {check.id: check for check in (
     Check("AUTHZ-009", "Job activation hands a principal with no authorizations no job, over REST and gRPC "
           "(PROCESS_DEFINITION:UPDATE_PROCESS_INSTANCE)", "authz", "critical",
           (ASVS_LEAST_PRIVILEGE, ASVS_OBJECT_ACCESS, C8_AUTHORIZATIONS), ("authorizations_disabled",),
-          needs=("orchestration.users", "orchestration.unauthorized_user", "orchestration.granted_process"),
+          needs=(*AUTHZ_NOBODY, "orchestration.granted_process"),
           remediation=AUTHZ_ON),
     Check("AUTHZ-001", "A principal with no authorizations cannot deploy (RESOURCE:CREATE; deploying is remote code "
           "execution)", "authz", "critical", (ASVS_LEAST_PRIVILEGE, ASVS_TRUSTED_ENFORCEMENT, C8_AUTHORIZATIONS),
-          ("authorizations_disabled",), needs=("orchestration.users", "orchestration.unauthorized_user"),
+          ("authorizations_disabled",), needs=AUTHZ_NOBODY,
           remediation=AUTHZ_ON),
     Check("AUTHZ-002", "A principal with no authorizations cannot start or read process instances", "authz",
           "critical", (ASVS_LEAST_PRIVILEGE, ASVS_OBJECT_ACCESS, C8_AUTHORIZATIONS), ("authorizations_disabled",),
-          needs=("orchestration.users", "orchestration.unauthorized_user", "orchestration.granted_process"),
+          needs=(*AUTHZ_NOBODY, "orchestration.granted_process"),
           remediation=AUTHZ_ON),
     Check("AUTHZ-003", "A principal with no authorizations cannot manage users, roles, tenants or authorizations",
           "authz", "critical", (ASVS_LEAST_PRIVILEGE, ASVS_TRUSTED_ENFORCEMENT, C8_AUTHORIZATIONS),
-          ("authorizations_disabled",), needs=("orchestration.users", "orchestration.unauthorized_user"), remediation=AUTHZ_ON),
+          ("authorizations_disabled",), needs=AUTHZ_NOBODY, remediation=AUTHZ_ON),
     Check("AUTHZ-004", "A grant on one process does not extend to another", "authz", "high",
           (ASVS_LEAST_PRIVILEGE, ASVS_OBJECT_ACCESS, C8_AUTHORIZATIONS), ("authorizations_disabled", "wildcard_grants"),
           needs=ORCHESTRATION_PROCESS_GRANT),
@@ -424,7 +427,7 @@ CHECKS: dict[str, Check] = {check.id: check for check in (
           needs=ORCHESTRATION_PROCESS_GRANT),
     Check("AUTHZ-006", "No owner but the admin role and the product's default roles holds wildcard (*) grants on "
           "processes, decisions or identity", "authz", "medium", (ASVS_LEAST_PRIVILEGE, C8_MIGRATION_WILDCARDS),
-          ("wildcard_grants",), needs=("orchestration.users",),
+          ("wildcard_grants",), needs=("orchestration.admin_principal",),
           remediation="Replace each reported * grant with grants on the resource ids the owner needs "
                       "(PATCH or delete and recreate through /v2/authorizations or Identity)."),
     Check("LOAD-001", "No forged token gets through the auth proxy while it is under load", "load", "critical",

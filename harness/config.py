@@ -245,8 +245,11 @@ class Orchestration(HttpService):
     unauthorized_user: str | None = None
     process_user: str | None = None
     granted_process: str | None = None
-    # The oidc cluster's principal with no authorizations: a Target client whose token it takes (AUTHZ-008).
+    # The authz cast as Target clients, where the checks' cluster takes tokens (auth: oidc; its users live in the
+    # identity provider): one holding no authorizations (also AUTHZ-008's on `oidc_url`), one holding
+    # `granted_process`'s grants as `process_user` does. `client` is the admin.
     unauthorized_client: str | None = None
+    process_client: str | None = None
     # The tenancy checks' cast: `tenant_user` is assigned to `tenant` only (RESOURCE:CREATE and the grants on
     # `granted_process` with UPDATE_PROCESS_INSTANCE, to work its jobs), the login user to both `tenant` and
     # `foreign_tenant`.
@@ -281,6 +284,27 @@ class Orchestration(HttpService):
     def oidc_grpc_endpoint(self) -> str | None:
         """The gRPC address of the cluster taking OIDC tokens, if the Target has one."""
         return self.oidc_grpc_address or (self.grpc_address if self.auth == "oidc" else None)
+
+    def cast_member(self, role: str) -> str | None:
+        """The Target's name for the authz cast's `role` (admin, unauthorized, process) on the cluster at `url`:
+        a `users` entry where it takes basic credentials, a Target client where it takes tokens."""
+        if self.auth == "oidc":
+            return self.client if role == "admin" else getattr(self, f"{role}_client", None)
+        if role == "admin":
+            return "default" if "default" in self.users else next(iter(self.users), None)
+        return getattr(self, f"{role}_user")
+
+    @property
+    def admin_principal(self) -> str | None:
+        return self.cast_member("admin")
+
+    @property
+    def unauthorized_principal(self) -> str | None:
+        return self.cast_member("unauthorized")
+
+    @property
+    def process_principal(self) -> str | None:
+        return self.cast_member("process")
 
     @property
     def login_user(self) -> BasicUser | None:
@@ -445,8 +469,10 @@ class Target(_Model):
     def _client_declared(self) -> Target:
         if self.optimize is not None and self.optimize.client not in (None, *self.clients):
             raise ValueError(f"optimize.client: no client {self.optimize.client!r} in clients")
-        if self.orchestration is not None and self.orchestration.client not in (None, *self.clients):
-            raise ValueError(f"orchestration.client: no client {self.orchestration.client!r} in clients")
+        for field in ("client", "unauthorized_client", "process_client"):
+            named = getattr(self.orchestration, field, None)
+            if named is not None and named not in self.clients:
+                raise ValueError(f"orchestration.{field}: no client {named!r} in clients")
         return self
 
     @pydantic.field_validator("ca_file")

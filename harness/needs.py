@@ -30,7 +30,12 @@ CAPABILITY_FIELDS = {
     "provision_cast": ("orchestration.url", "orchestration.users"),
 }
 # Target fields a capability fills in where the target leaves them out: the harness creates the cast.
-PROVIDED_BY = {f"orchestration.{field}": "provision_cast" for field in cast.FIELDS}
+PROVIDED_BY = {f"orchestration.{field}": "provision_cast"
+               for field in (*cast.FIELDS, "unauthorized_principal", "process_principal")}
+# What a derived need (an Orchestration property) asks the Target to state, for the skip reason.
+STATES = {"orchestration.admin_principal": "orchestration.users (basic) or orchestration.client (oidc)",
+          **{f"orchestration.{role}_principal": f"orchestration.{role}_user (basic) or orchestration.{role}_client (oidc)"
+             for role in ("unauthorized", "process")}}
 
 
 def _field(target: Target, path: str) -> object:
@@ -76,7 +81,7 @@ def unmet(target: Target, needs: Iterable[str], stoppable: Callable[[str], bool]
                         for field in CAPABILITY_FIELDS.get(capability, ()) if capability in target.capabilities
                         and not _stated(_field(target, field))]
         elif not _stated(_field(target, need)) and PROVIDED_BY.get(need) not in target.capabilities:
-            reasons.append(f"the target states no {need}")
+            reasons.append(f"the target states no {STATES.get(need, need)}")
     return reasons
 
 

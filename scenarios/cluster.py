@@ -1,13 +1,15 @@
-"""The Orchestration Cluster's cast as the authz and tenancy checks use it: the Target's users by role
-(the admin login user, one without authorizations, one with a single-process grant, one tenant's user)
-and the few calls the checks make as each of them, over raw HTTP or gRPC so each sends exactly its own
-credential.
+"""The Orchestration Cluster's cast as the authz and tenancy checks use it: the Target's principals by role
+(the admin, one without authorizations, one with a single-process grant, one tenant's user) and the few
+calls the checks make as each of them, over raw HTTP or gRPC so each sends exactly its own credential. On a
+cluster with basic authentication the cast is users; on one that takes tokens (oidc), whose users live in
+the identity provider, it is Target clients, each sending a token of its own.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -39,47 +41,97 @@ PROBE_JOB_TYPE = "harness-authz-probe"
 ACTIVATION = {"type": PROBE_JOB_TYPE, "timeout": 1000, "maxJobsToActivate": 100, "requestTimeout": -1}
 
 
+# How long a client's token is reused: a poll of many calls must not fetch one per call, and no token the
+# checks use may be near its end (identity providers issue them for minutes).
+TOKEN_REUSE_S = 20.0
+
+
+class ReusedToken:
+    """A Target client's token, fetched again once TOKEN_REUSE_S has passed."""
+
+    def __init__(self, fetch: Callable[[], str]) -> None:
+        self.fetch = fetch
+        self.token, self.fetched = "", -TOKEN_REUSE_S
+
+    def __call__(self) -> str:
+        if time.monotonic() - self.fetched >= TOKEN_REUSE_S:
+            self.token, self.fetched = self.fetch(), time.monotonic()
+        return self.token
+
+
+@dataclasses.dataclass(frozen=True)
+class Principal:
+    """Who a cast role is on the cluster: a basic user (`password`), or a Target client whose tokens it takes
+    (`token`). `name` is what the cluster knows it by: the username, or the client id grants name."""
+
+    name: str
+    password: str | None = None
+    token: Callable[[], str] | None = None
+
+    @property
+    def owner_type(self) -> str:
+        return "USER" if self.password is not None else "CLIENT"
+
+    def credential(self) -> dict[str, Any]:
+        """The keyword OrchestrationRest's calls take: `basic` or `bearer`."""
+        if self.password is not None:
+            return {"basic": (self.name, self.password)}
+        assert self.token is not None
+        return {"bearer": self.token()}
+
+    def authorization(self) -> str:
+        """The gRPC `authorization` metadata value."""
+        if self.password is not None:
+            return basic_authorization(self.name, self.password)
+        assert self.token is not None
+        return f"Bearer {self.token()}"
+
+
+def principal(stack: Stack, spec: Orchestration, role: str) -> Principal:
+    """The Target's principal for `role` on the cluster at `orchestration.url`; the catalog declares it."""
+    name = spec.cast_member(role)
+    assert name is not None, f"the check declares its need for orchestration.{role}_principal"
+    if spec.auth == "oidc":
+        client_id = stack.credentials(name).client_id
+        return Principal(client_id, token=ReusedToken(functools.partial(stack.token, name, spec.audience)))
+    username, password = spec.user_login(name, stack.environ)
+    return Principal(username, password.get_secret_value())
+
+
 @dataclasses.dataclass(frozen=True)
 class Cluster:
     spec: Orchestration
     rest: OrchestrationRest
-    logins: dict[str, tuple[str, str]]
+    principals: dict[str, Principal]
     # A new channel to the cluster's gRPC API (orchestration.grpc_address), where the Target declares it.
     grpc_channel: Callable[[], grpc.Channel] | None = None
 
     @classmethod
     def of(cls, stack: Stack, *roles: str) -> Cluster:
-        """The cluster and the logins of the `users` entries the Target names for `roles` (fields such as
-        `unauthorized_user`), the admin (`default`) always; the catalog declares them as needs."""
+        """The cluster and the principals the Target names for `roles` (`unauthorized_user`, or on an oidc
+        cluster `unauthorized_client`, ...), the admin always; the catalog declares them as needs."""
         spec = stack.target.orchestration
         assert spec is not None, "the checks declare their need for an orchestration section"
-        names = {"admin": "default" if "default" in spec.users else next(iter(spec.users))}
-        names |= {role: getattr(spec, f"{role}_user") for role in roles}
-        logins = {}
-        for role, name in names.items():
-            assert name is not None, f"the check declares its need for orchestration.{role}_user"
-            username, password = spec.user_login(name, stack.environ)
-            logins[role] = (username, password.get_secret_value())
+        principals = {role: principal(stack, spec, role) for role in ("admin", *roles)}
         address = spec.grpc_address
         channel = None if address is None else functools.partial(stack.channel, address, True)
-        return cls(spec, OrchestrationRest(spec.url, stack.verify), logins, channel)
+        return cls(spec, OrchestrationRest(spec.url, stack.verify), principals, channel)
 
     def user(self, role: str) -> str:
-        return self.logins[role][0]
+        return self.principals[role].name
 
     def deploy(self, role: str, process_id: str, tenant: str | None = DEFAULT_TENANT) -> RestAnswer:
         return self.rest.deploy(f"{process_id}.bpmn", one_task_process(process_id, PROBE_JOB_TYPE), tenant,
-                                basic=self.logins[role])
+                                **self.principals[role].credential())
 
     def start(self, role: str, process_id: str, tenant: str = DEFAULT_TENANT) -> RestAnswer:
-        return self.rest.call("POST", "/process-instances", basic=self.logins[role],
-                              body={"processDefinitionId": process_id, "tenantId": tenant})
+        return self.call(role, "POST", "/process-instances", {"processDefinitionId": process_id, "tenantId": tenant})
 
     def grpc(self, role: str) -> GatewayCalls:
-        """The cluster's gRPC API as `role`, with its Basic credentials (the check declares
+        """The cluster's gRPC API as `role`, with its own credential (the check declares
         orchestration.grpc_address)."""
         assert self.grpc_channel is not None, "the check declares its need for orchestration.grpc_address"
-        return GatewayCalls(self.grpc_channel(), basic_authorization(*self.logins[role]))
+        return GatewayCalls(self.grpc_channel(), self.principals[role].authorization())
 
     def deploy_grpc(self, role: str, process_id: str, tenant: str = DEFAULT_TENANT) -> Reply:
         with self.grpc(role) as calls:
@@ -104,7 +156,7 @@ class Cluster:
         return shown
 
     def call(self, role: str, method: str, path: str, body: dict[str, Any] | None = None) -> RestAnswer:
-        return self.rest.call(method, path, basic=self.logins[role], body=body)
+        return self.rest.call(method, path, body=body, **self.principals[role].credential())
 
     def activate(self, role: str, tenants: list[str]) -> RestAnswer:
         """`POST /v2/jobs/activation` of the probe job type in `tenants`, as `role`."""

@@ -4,7 +4,8 @@ With `camunda.security.authorizations.enabled` on, nothing is allowed unless gra
 access-control/authorizations.md; the engine's AuthorizationCheckBehavior.java). Camunda 8 Run ships it
 off, and then every user may deploy, which the docs equate with remote code execution. Each check first
 proves that an authorized principal (the Target's admin login, or the user holding the grant) succeeds,
-then that the principal without the permission is refused: a principal with no authorizations cannot
+then that the principal without the permission is refused (the cast is the Target's users on a basic
+cluster, its clients on an oidc one: scenarios/cluster.py): a principal with no authorizations cannot
 deploy (AUTHZ-001), start or read instances (AUTHZ-002), or manage users, roles, tenants and
 authorizations (AUTHZ-003); a grant on one process does not reach another (AUTHZ-004); searches show only
 what the principal may read (AUTHZ-005); over gRPC too, it cannot deploy or start (AUTHZ-007); in oidc
@@ -28,7 +29,7 @@ from harness.deployment import Stack
 from harness.outcome import positive
 from harness.report.evidence import Evidence
 from harness.waiting import poll
-from scenarios.cluster import DEFAULT_TENANT, NOT_IN_TENANT, PROBE_JOB_TYPE, Cluster, seen
+from scenarios.cluster import DEFAULT_TENANT, NOT_IN_TENANT, PROBE_JOB_TYPE, Cluster, Principal, seen
 
 # A process no Target grants to its process user: the checks deploy it beside the granted one.
 UNGRANTED_PROCESS = "harness-authz-ungranted"
@@ -88,15 +89,17 @@ def test_no_authorizations_cannot_start_or_read_instances(nobody: Cluster, evide
     assert not let_through, f"{who!r}, holding no authorizations, was let through: " + "; ".join(let_through)
 
 
-def _management_probes(owner: str) -> list[tuple[str, str, dict[str, Any], str]]:
-    """(what, path, create body, the created entity's path given its answer's id field): one per kind."""
+def _management_probes(owner: Principal, users_api: bool) -> list[tuple[str, str, dict[str, Any], str]]:
+    """(what, path, create body, the created entity's path given its answer's id field): one per kind; users
+    only where the cluster manages its own (an oidc cluster's live in the identity provider)."""
     suffix = secrets.token_hex(4)
-    return [("users", "/users", {"username": f"harness-probe-{suffix}", "password": secrets.token_urlsafe(18),
-                                 "name": "probe", "email": "probe@example.com"}, "username"),
+    users = [("users", "/users", {"username": f"harness-probe-{suffix}", "password": secrets.token_urlsafe(18),
+                                  "name": "probe", "email": "probe@example.com"}, "username")]
+    return [*(users if users_api else []),
             ("roles", "/roles", {"roleId": f"harness-probe-{suffix}", "name": "probe"}, "roleId"),
             ("tenants", "/tenants", {"tenantId": f"harness-probe-{suffix}", "name": "probe"}, "tenantId"),
-            ("authorizations", "/authorizations", {"ownerId": owner, "ownerType": "USER", "resourceId": "*",
-                                                   "resourceType": "PROCESS_DEFINITION",
+            ("authorizations", "/authorizations", {"ownerId": owner.name, "ownerType": owner.owner_type,
+                                                   "resourceId": "*", "resourceType": "PROCESS_DEFINITION",
                                                    "permissionTypes": ["CREATE_PROCESS_INSTANCE"]}, "authorizationKey")]
 
 
@@ -112,7 +115,7 @@ def test_no_authorizations_cannot_manage_identity(nobody: Cluster, evidence: Evi
     """The probe for authorizations is a self-escalation: the principal grants itself every process."""
     who = nobody.user("unauthorized")
     probes, let_through = [], []
-    for what, path, body, id_field in _management_probes(who):
+    for what, path, body, id_field in _management_probes(nobody.principals["unauthorized"], nobody.spec.auth != "oidc"):
         answer, created = _created(nobody, "admin", path, body, id_field)
         nobody.control(answer, f"the admin creating {what}")
         assert created is not None, f"the admin's {what} answer names no {id_field}"

@@ -166,7 +166,9 @@ def test_unassigned_tenant_leaves_the_logged_in_session(stack: Stack, cast: Tena
                     "the harness did not make is not its to remove")
     assignments.set_assignment("users", cast.who, cast.foreign, assigned=True)
     try:
-        browser, logged_in, _ = cluster.rest.login(*cluster.logins["tenant"])
+        tenant_user = cluster.principals["tenant"]
+        assert tenant_user.password is not None, "the tenancy checks' cast is users (orchestration.tenant_user)"
+        browser, logged_in, _ = cluster.rest.login(tenant_user.name, tenant_user.password)
         cluster.control(logged_in, f"{cast.who!r} logging in")
 
         def read() -> RestAnswer:

@@ -41,6 +41,7 @@ from harness.reference.orchestration.security import ADMIN_ROLE
 from harness.reference.profile import Profile
 from harness.reference.services.base import BOTH, Build, Definition, Health, Listener, ServiceSpec
 from harness.reference.services.identity import (
+    BUSINESS_UNITS,
     DEFAULT_CLIENT_ID,
     DEFAULT_TENANT,
     GATEWAY_AUDIENCE,
@@ -61,22 +62,26 @@ CAST = {"unauthorized": ("nobody", "ORCHESTRATION_NOBODY_PASSWORD"),
         "process": ("process-operator", "ORCHESTRATION_PROCESS_USER_PASSWORD"),
         "tenant": ("tenant-a-operator", "ORCHESTRATION_TENANT_USER_PASSWORD")}
 GRANTED_PROCESS = "authz-granted"
-# The Target client the oidc cluster knows but grants nothing (Identity issues it tokens for the cluster's audience).
-UNAUTHORIZED_CLIENT = "bu_a"
+# The Target clients the oidc cluster knows as the authz cast (Identity issues them tokens for the cluster's
+# audience): one it grants nothing, one holding the process grant.
+UNAUTHORIZED_CLIENT, PROCESS_CLIENT = "bu_a", "bu_b"
 TENANT, FOREIGN_TENANT = "tenant-a", "tenant-b"
 
 
-def _grant(user: str, grant: Grant) -> dict[str, Any]:
-    return {"ownerType": "USER", "ownerId": user, "resourceType": grant.resource_type,
+def _grant(owner: str, grant: Grant, owner_type: str = "USER") -> dict[str, Any]:
+    return {"ownerType": owner_type, "ownerId": owner, "resourceType": grant.resource_type,
             "resourceId": grant.resource_id, "permissions": list(grant.permissions)}
 
 
+def _process_grant(profile: Profile) -> str:
+    """The process the cast's process principal holds grants on: `wildcard_grants` widens it to `*`."""
+    return WILDCARD if profile.has("wildcard_grants") else GRANTED_PROCESS
+
+
 def _cast_grants(profile: Profile) -> list[dict[str, Any]]:
-    """`initialization.authorizations` for the checks' users (harness.cast); `wildcard_grants` widens the
-    process user's grant to `*`."""
-    widened = WILDCARD if profile.has("wildcard_grants") else GRANTED_PROCESS
+    """`initialization.authorizations` for the checks' users (harness.cast)."""
     return [_grant(CAST[role][0], grant) for role in cast.ROLES
-            for grant in cast.grants(role, widened if role == "process" else GRANTED_PROCESS)]
+            for grant in cast.grants(role, _process_grant(profile) if role == "process" else GRANTED_PROCESS)]
 
 
 def _cast_tenants(profile: Profile) -> list[dict[str, Any]]:
@@ -136,14 +141,17 @@ def _listener(build: Build, name: str, tls: dict[str, str] | None, security: dic
 
 def oidc_security(profile: Profile) -> dict[str, Any]:
     """`camunda.security` of the OIDC cluster: `audiences` unset is the product's default and the weakness.
-    The Target's default client holds the admin role, as an operator assigns a cluster's service client; a
-    business unit's client holds nothing there (AUTHZ-008's principal), unless authorizations are off."""
+    The Target's default client holds the admin role, as an operator assigns a cluster's service client; one
+    business unit's client holds nothing there (AUTHZ-008's principal), the other the process grant (the
+    authz cast as clients), unless authorizations are off."""
     oidc: dict[str, Any] = {"client-id-claim": CLIENT_ID_CLAIM}
     if not profile.has("audience_unchecked"):
         oidc["audiences"] = [CLUSTER_AUDIENCE]
     return {"authentication": {"method": "oidc", "unprotected-api": False, "oidc": oidc},
             "authorizations": {"enabled": not profile.has("authorizations_disabled")},
-            "initialization": {"defaultRoles": {ADMIN_ROLE: {"clients": [DEFAULT_CLIENT_ID]}}}}
+            "initialization": {"defaultRoles": {ADMIN_ROLE: {"clients": [DEFAULT_CLIENT_ID]}},
+                               "authorizations": [_grant(BUSINESS_UNITS[PROCESS_CLIENT][0], grant, "CLIENT")
+                                                  for grant in cast.grants("process", _process_grant(profile))]}}
 
 
 class OrchestrationService(Definition):
@@ -181,7 +189,7 @@ class OrchestrationService(Definition):
                                   "grpc_address": str(build.external("orchestration-grpc")),
                                   "oidc_grpc_address": str(build.external("orchestration-oidc-grpc")),
                                   "client": "default", "audience": CLUSTER_AUDIENCE,
-                                  "unauthorized_client": UNAUTHORIZED_CLIENT,
+                                  "unauthorized_client": UNAUTHORIZED_CLIENT, "process_client": PROCESS_CLIENT,
                                   "http_url": f"http://{build.external('orchestration-http')}",
                                   "management_url": f"http://{build.internal('orchestration-management')}"}}
 

@@ -1,0 +1,84 @@
+"""The authz checks on a cluster that takes tokens (`orchestration.auth: oidc`): its users live in the identity
+provider, so the cast is Target clients (`client` the admin, `unauthorized_client`, `process_client`), each
+sending its own token. Run against the reference stack's oidc cluster as a Target naming only it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from harness.catalog import CHECKS
+from harness.config import validate
+from harness.deployment import Stack
+from harness.errors import UsageError
+from harness.needs import unmet
+from tests.conftest import local_reference_stack, run_pytest
+
+AUTHZ = {check.id for check in CHECKS.values() if check.scenario == "authz"}
+
+
+def oidc_cluster(stack: Stack) -> dict[str, Any]:
+    """The reference stack's oidc cluster as an operator would write a Target for a real one: its addresses,
+    Identity to fetch tokens from, and the clients of the cast."""
+    spec = stack.target.orchestration
+    assert spec is not None and spec.oidc_url is not None
+    whole = stack.target.public_json()
+    cluster = {"url": str(spec.oidc_url), "auth": "oidc", "grpc_address": spec.oidc_grpc_address,
+               "client": spec.client, "audience": spec.audience, "unauthorized_client": spec.unauthorized_client,
+               "process_client": spec.process_client, "granted_process": spec.granted_process}
+    return {"orchestration": cluster, "identity": whole["identity"], "clients": whole["clients"],
+            "ca_file": whole["ca_file"]}
+
+
+def authz_outcomes(stack: Stack, work: Path) -> tuple[dict[str, set[str]], str]:
+    """`--scenario=authz` against the oidc cluster alone: the check ids by outcome, and pytest's output."""
+    (work / "cluster.yaml").write_text(yaml.safe_dump(oidc_cluster(stack)))
+    result = run_pytest(["--scenario=authz", "--target=cluster.yaml", f"--report-dir={work / 'out'}", "-q"],
+                        cwd=work, env={**stack.environ})
+    report = json.loads((work / "out" / "report.json").read_text())
+    outcomes: dict[str, set[str]] = {}
+    for check in report["checks"]:
+        outcomes.setdefault(check["outcome"], set()).add(check["id"])
+    return outcomes, result.stdout[-3000:]
+
+
+def test_every_authz_check_passes_with_clients_as_the_cast(cluster_stack: Stack, tmp_path: Path) -> None:
+    """Each check's controls succeed as the admin client and the process client, and every refusal holds
+    for the client holding nothing; AUTHZ-003 probes roles, tenants and authorizations (no users API)."""
+    outcomes, output = authz_outcomes(cluster_stack, tmp_path)
+    assert outcomes == {"passed": AUTHZ}, output
+
+
+@pytest.mark.parametrize("weakness", ["authorizations_disabled", "wildcard_grants"])
+def test_clients_as_the_cast_detect_what_users_detect(weakness: str, tmp_path_factory: pytest.TempPathFactory,
+                                                      tmp_path: Path) -> None:
+    """On a misconfigured oidc cluster the client cast fails exactly the authz checks the catalog says detect
+    the weakness, as the user cast does on the basic cluster in the detection matrix."""
+    stacks = local_reference_stack(tmp_path_factory, ("identity", "orchestration"), frozenset({weakness}))
+    stack = next(stacks)
+    try:
+        outcomes, output = authz_outcomes(stack, tmp_path)
+    finally:
+        stacks.close()
+    detecting = {check.id for check in CHECKS.values() if weakness in check.detects} & AUTHZ
+    assert (outcomes.get("failed", set()), outcomes.get("error", set())) == (detecting, set()), output
+    assert outcomes.get("passed", set()) == AUTHZ - detecting, output
+
+
+def test_the_cast_a_target_lacks_is_named_by_the_fields_that_state_it() -> None:
+    """A skip (and `doctor`) names the Target field to fill for the cluster's method; a cast client must be a
+    Target client."""
+    cluster = {"url": "https://cluster:8080", "auth": "oidc", "client": "admin"}
+    clients = {name: {"client_id_env": f"{name.upper()}_ID", "client_secret_env": f"{name.upper()}_SECRET",
+                      "audience": "zeebe-api"}
+               for name in ("admin", "bu_a")}
+    target = validate({"orchestration": {**cluster, "unauthorized_client": "bu_a"}, "clients": clients})
+    assert unmet(target, ["orchestration.admin_principal", "orchestration.unauthorized_principal"]) == []
+    assert unmet(target, ["orchestration.process_principal"]) == [
+        "the target states no orchestration.process_user (basic) or orchestration.process_client (oidc)"]
+    with pytest.raises(UsageError, match="orchestration.process_client: no client 'bu_b' in clients"):
+        validate({"orchestration": {**cluster, "process_client": "bu_b"}, "clients": clients})
