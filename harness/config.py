@@ -290,9 +290,7 @@ class Orchestration(HttpService):
         a `users` entry where it takes basic credentials, a Target client where it takes tokens."""
         if self.auth == "oidc":
             return self.client if role == "admin" else getattr(self, f"{role}_client", None)
-        if role == "admin":
-            return "default" if "default" in self.users else next(iter(self.users), None)
-        return getattr(self, f"{role}_user")
+        return self.login_key if role == "admin" else getattr(self, f"{role}_user")
 
     @property
     def admin_principal(self) -> str | None:
@@ -307,15 +305,18 @@ class Orchestration(HttpService):
         return self.cast_member("process")
 
     @property
+    def login_key(self) -> str | None:
+        """The `users` entry the checks log in as: `default` (what CAMUNDA_BASIC_AUTH_USERNAME sets), else the
+        first."""
+        return "default" if "default" in self.users else next(iter(self.users), None)
+
+    @property
     def login_user(self) -> BasicUser | None:
-        """The user the checks log in as: `default` (what CAMUNDA_BASIC_AUTH_USERNAME sets), else the first."""
-        return self.users.get("default") or next(iter(self.users.values()), None)
+        return None if self.login_key is None else self.users[self.login_key]
 
     def basic_auth(self, environ: Mapping[str, str] = os.environ) -> tuple[str, SecretStr] | None:
         """(username, password) of `login_user`, None without one; errors name the variable."""
-        if self.login_user is None:
-            return None
-        return self.user_login("default" if "default" in self.users else next(iter(self.users)), environ)
+        return None if self.login_key is None else self.user_login(self.login_key, environ)
 
 
 class Operate(HttpService):
