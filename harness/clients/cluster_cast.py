@@ -196,11 +196,10 @@ class ClusterCast:
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> RestAnswer:
         return self.rest.call(method, path, basic=self.admin, body=body)
 
-    @staticmethod
-    def _required(held: bool, what: str, answer: RestAnswer) -> None:
+    def _required(self, held: bool, what: str, answer: RestAnswer) -> None:
         if not held:
-            raise StackError(f"orchestration.users.default: {what} as the admin login got HTTP {answer.status} "
-                             f"{answer.title}: {answer.detail[:160]} (provision_cast needs the admin role)")
+            raise StackError(f"orchestration.users.{self.spec.login_key}: {what} as the admin login got HTTP "
+                             f"{answer.status} {answer.title}: {answer.detail[:160]} (provision_cast needs the admin role)")
 
 
 class CastLeftBehind(UserWarning):
