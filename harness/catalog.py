@@ -223,7 +223,7 @@ GRPC_SURFACE = "gateway|orchestration.oidc_grpc_endpoint"
 AUTHZ_NOBODY = ("orchestration.admin_principal", "orchestration.unauthorized_principal")
 ORCHESTRATION_PROCESS_GRANT = ("orchestration.admin_principal", "orchestration.process_principal",
                                "orchestration.granted_process")
-ORCHESTRATION_TENANTS = ("orchestration.users", "orchestration.tenant_user", "orchestration.tenant",
+ORCHESTRATION_TENANTS = ("orchestration.admin_principal", "orchestration.tenant_principal", "orchestration.tenant",
                          "orchestration.foreign_tenant", "orchestration.granted_process")
 AUTHZ_ON = "camunda.security.authorizations.enabled: true (Helm: orchestration.security.authorizations.enabled)."
 
@@ -393,7 +393,7 @@ CHECKS: dict[str, Check] = {check.id: check for check in (
                       "orchestration.multitenancy.checks.enabled), with the API protected."),
     Check("TEN-019", "A tenant unassigned in the Orchestration Cluster stops applying to the user's logged-in session "
           "within the stated refresh interval", "tenancy", "high", (ASVS_LEAST_PRIVILEGE, C8_SESSION_REFRESH),
-          ("session_refresh_slow",), needs=("assign_tenant", *ORCHESTRATION_TENANTS),
+          ("session_refresh_slow",), needs=("assign_tenant", *ORCHESTRATION_TENANTS, "orchestration.tenant_user"),
           remediation="camunda.security.authentication.authentication-refresh-interval no longer than the "
                       "revocation delay you accept (default PT30S); state it as orchestration.session_refresh_s."),
     Check("AUTHZ-007", "A principal with no authorizations cannot deploy or start instances over the gRPC API "

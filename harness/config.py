@@ -245,11 +245,13 @@ class Orchestration(HttpService):
     unauthorized_user: str | None = None
     process_user: str | None = None
     granted_process: str | None = None
-    # The authz cast as Target clients, where the checks' cluster takes tokens (auth: oidc; its users live in the
+    # The cast as Target clients, where the checks' cluster takes tokens (auth: oidc; its users live in the
     # identity provider): one holding no authorizations (also AUTHZ-008's on `oidc_url`), one holding
-    # `granted_process`'s grants as `process_user` does. `client` is the admin.
+    # `granted_process`'s grants as `process_user` does, one assigned to `tenant` as `tenant_user` is.
+    # `client` is the admin, assigned to both tenants.
     unauthorized_client: str | None = None
     process_client: str | None = None
+    tenant_client: str | None = None
     # The tenancy checks' cast: `tenant_user` is assigned to `tenant` only (RESOURCE:CREATE and the grants on
     # `granted_process` with UPDATE_PROCESS_INSTANCE, to work its jobs), the login user to both `tenant` and
     # `foreign_tenant`.
@@ -286,7 +288,7 @@ class Orchestration(HttpService):
         return self.oidc_grpc_address or (self.grpc_address if self.auth == "oidc" else None)
 
     def cast_member(self, role: str) -> str | None:
-        """The Target's name for the authz cast's `role` (admin, unauthorized, process) on the cluster at `url`:
+        """The Target's name for the cast's `role` (admin, unauthorized, process, tenant) on the cluster at `url`:
         a `users` entry where it takes basic credentials, a Target client where it takes tokens."""
         if self.auth == "oidc":
             return self.client if role == "admin" else getattr(self, f"{role}_client", None)
@@ -303,6 +305,10 @@ class Orchestration(HttpService):
     @property
     def process_principal(self) -> str | None:
         return self.cast_member("process")
+
+    @property
+    def tenant_principal(self) -> str | None:
+        return self.cast_member("tenant")
 
     @property
     def login_key(self) -> str | None:
@@ -470,7 +476,7 @@ class Target(_Model):
     def _client_declared(self) -> Target:
         if self.optimize is not None and self.optimize.client not in (None, *self.clients):
             raise ValueError(f"optimize.client: no client {self.optimize.client!r} in clients")
-        for field in ("client", "unauthorized_client", "process_client"):
+        for field in ("client", "unauthorized_client", "process_client", "tenant_client"):
             named = getattr(self.orchestration, field, None)
             if named is not None and named not in self.clients:
                 raise ValueError(f"orchestration.{field}: no client {named!r} in clients")

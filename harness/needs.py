@@ -31,11 +31,11 @@ CAPABILITY_FIELDS = {
 }
 # Target fields a capability fills in where the target leaves them out: the harness creates the cast.
 PROVIDED_BY = {f"orchestration.{field}": "provision_cast"
-               for field in (*cast.FIELDS, "unauthorized_principal", "process_principal")}
+               for field in (*cast.FIELDS, *(f"{role}_principal" for role in cast.ROLES))}
 # What a derived need (an Orchestration property) asks the Target to state, for the skip reason.
 STATES = {"orchestration.admin_principal": "orchestration.users (basic) or orchestration.client (oidc)",
           **{f"orchestration.{role}_principal": f"orchestration.{role}_user (basic) or orchestration.{role}_client (oidc)"
-             for role in ("unauthorized", "process")}}
+             for role in cast.ROLES}}
 
 
 def _field(target: Target, path: str) -> object:

@@ -28,7 +28,7 @@ UNMEETABLE = {
     "orchestration.users": "Camunda 8.8+ only (the Orchestration Cluster)",
     "orchestration.client": "Camunda 8.8+ only (the Orchestration Cluster)",
     **{f"orchestration.{role}_principal": "Camunda 8.8+ only (the Orchestration Cluster)"
-       for role in ("admin", "unauthorized", "process")},
+       for role in ("admin", "unauthorized", "process", "tenant")},
     "orchestration.oidc_grpc_endpoint": "Camunda 8.8+ only (the Orchestration Cluster)",
 }
 # What a check needs that its declared needs do not say (sections it reads, where the harness must run).

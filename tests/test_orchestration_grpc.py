@@ -102,7 +102,7 @@ def test_pyzeebe_with_an_identity_token_is_a_client_principal_of_the_oidc_cluste
             topology = await client.topology()
             with pytest.raises((UnknownGrpcStatusCodeError, ZeebeGatewayUnavailableError, grpc.aio.AioRpcError)) \
                     as refused:
-                await client.deploy_resource(bpmn)
+                await client.deploy_resource(bpmn, tenant_id="<default>")  # the oidc cluster checks tenants
         finally:
             await channel.close()
         return topology.cluster_size, str(refused.value)

@@ -68,7 +68,9 @@ def oauth_sdk(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> CamundaClient:
     return client_from({"CAMUNDA_REST_ADDRESS": cluster.oidc_url, "CAMUNDA_AUTH_STRATEGY": "OAUTH",
                         "CAMUNDA_CLIENT_ID": credentials.client_id,
                         "CAMUNDA_CLIENT_SECRET": credentials.client_secret.get_secret_value(),
-                        "CAMUNDA_OAUTH_URL": identity.token_url, "CAMUNDA_TOKEN_AUDIENCE": cluster.audience},
+                        "CAMUNDA_OAUTH_URL": identity.token_url, "CAMUNDA_TOKEN_AUDIENCE": cluster.audience,
+                        # the oidc cluster checks tenants too
+                        "CAMUNDA_TENANT_ID": "<default>"},
                        stack, monkeypatch)
 
 

@@ -7,7 +7,8 @@ AuthorizationCheckBehavior.java (FORBIDDEN_FOR_TENANT_ERROR_MESSAGE, NOT_FOUND_F
 camunda/camunda#29250 ("Not found is the expected result when you try to access an object from a
 different tenant"), docs 8.8 multi-tenancy. A job worker gets jobs of its tenants only (TEN-018): its
 variables are the instance's data. The Target's tenant user is assigned to `tenant` only; its
-admin login to `tenant` and `foreign_tenant`, where it starts the instance the tenant user must not see.
+admin login to `tenant` and `foreign_tenant`, where it starts the instance the tenant user must not see (on
+a cluster that takes tokens, the clients `tenant_client` and `client`: scenarios/cluster.py).
 """
 
 from __future__ import annotations

@@ -18,14 +18,17 @@ DEFAULT_TENANT = "<default>"
 # One Identity client per business unit, each granted its own tenant (the tenancy scenario's cast) and
 # used by the unit's worker: Target client name -> (folder, tenant).
 BUSINESS_UNITS = {"bu_a": ("bu-a", "tenant-a"), "bu_b": ("bu-b", "tenant-b")}
+# The oidc Orchestration Cluster's tenancy cast: a client it assigns to one of its own tenants (Target name, id).
+TENANT_OPERATOR = ("tenant_operator", "tenant-operator")
 ENV = {
     "default": ("ZEEBE_CLIENT_ID", "ZEEBE_CLIENT_SECRET"),
     "admin": ("HARNESS_IDENTITY_ADMIN_ID", "HARNESS_IDENTITY_ADMIN_SECRET"),
     **{name: (f"HARNESS_{name.upper()}_CLIENT_ID", f"HARNESS_{name.upper()}_CLIENT_SECRET")
-       for name in BUSINESS_UNITS},
+       for name in (*BUSINESS_UNITS, TENANT_OPERATOR[0])},
 }
 CLIENT_IDS = {"default": DEFAULT_CLIENT_ID, "admin": ADMIN_CLIENT_ID,
-              **{name: client_id for name, (client_id, _) in BUSINESS_UNITS.items()}}
+              **{name: client_id for name, (client_id, _) in BUSINESS_UNITS.items()},
+              TENANT_OPERATOR[0]: TENANT_OPERATOR[1]}
 # The harness's own clients' secrets end in characters that change form on the way out (URL-special ones,
 # quotes, a backslash, a non-ASCII letter), so every run proves the redaction of their encoded forms too.
 # They go in the token request's body, form-encoded. The business units' secrets stay URL-safe: their
@@ -63,6 +66,7 @@ class IdentityService(Definition):
             ADMIN_CLIENT_ID: {"secret": secret["admin"], "audiences": [ADMIN_AUDIENCE], "admin": True},
             **{client_id: {"secret": secret[name], "tenants": [tenant], "audiences": unit_audiences}
                for name, (client_id, tenant) in BUSINESS_UNITS.items()},
+            TENANT_OPERATOR[1]: {"secret": secret[TENANT_OPERATOR[0]], "audiences": [GATEWAY_AUDIENCE]},
         }
 
     def specs(self, build: Build) -> tuple[ServiceSpec, ...]:
@@ -93,6 +97,8 @@ class IdentityService(Definition):
                 **{name: {"client_id_env": ENV[name][0], "client_secret_env": ENV[name][1],
                           "audience": GATEWAY_AUDIENCE, "tenants": [tenant]}
                    for name, (_, tenant) in BUSINESS_UNITS.items()},
+                TENANT_OPERATOR[0]: {"client_id_env": ENV[TENANT_OPERATOR[0]][0],
+                                     "client_secret_env": ENV[TENANT_OPERATOR[0]][1], "audience": GATEWAY_AUDIENCE},
             },
         }
 

@@ -17,7 +17,8 @@ weaknesses: `csrf_disabled` (`csrf.enabled: false`), `cookie_flags_missing` (Spr
 `management_exposed` (`management.server.port` = the server's port: the actuator answers where clients do)
 and `basic_auth_plaintext` (the plain-HTTP port serves the API, so basic credentials cross it in the clear).
 
-The basic cluster also carries the authz and tenancy checks' cast: `nobody` with no authorizations,
+The basic cluster also carries the authz and tenancy checks' cast (the oidc cluster the same as clients,
+CLIENT_CAST, with the same weaknesses): `nobody` with no authorizations,
 `process-operator` holding grants on `authz-granted` only (both in `<default>`, so a refusal is about
 authorizations, not tenants), and `tenant-a-operator`
 assigned to `tenant-a` only, while the admin is in `tenant-a` and `tenant-b`. Their weaknesses:
@@ -46,6 +47,7 @@ from harness.reference.services.identity import (
     DEFAULT_TENANT,
     GATEWAY_AUDIENCE,
     JWKS_CACHE_S,
+    TENANT_OPERATOR,
 )
 
 USERNAME = "harness"
@@ -78,20 +80,26 @@ def _process_grant(profile: Profile) -> str:
     return WILDCARD if profile.has("wildcard_grants") else GRANTED_PROCESS
 
 
-def _cast_grants(profile: Profile) -> list[dict[str, Any]]:
-    """`initialization.authorizations` for the checks' users (harness.cast)."""
-    return [_grant(CAST[role][0], grant) for role in cast.ROLES
+# The cast of each cluster by role (harness.cast.ROLES): the basic cluster's users, the oidc cluster's clients.
+USER_CAST = {role: name for role, (name, _) in CAST.items()}
+CLIENT_CAST = {"unauthorized": BUSINESS_UNITS[UNAUTHORIZED_CLIENT][0], "process": BUSINESS_UNITS[PROCESS_CLIENT][0],
+               "tenant": TENANT_OPERATOR[1]}
+
+
+def _cast_grants(profile: Profile, members: dict[str, str], owner_type: str) -> list[dict[str, Any]]:
+    """`initialization.authorizations` for a cluster's cast (harness.cast)."""
+    return [_grant(members[role], grant, owner_type) for role in cast.ROLES
             for grant in cast.grants(role, _process_grant(profile) if role == "process" else GRANTED_PROCESS)]
 
 
-def _cast_tenants(profile: Profile) -> list[dict[str, Any]]:
-    """`initialization.tenants`: the process user and the unauthorized one in `<default>`, the admin in both tenants, the tenant
-    user in its own (and, `tenant_assignment_too_broad`, the foreign one too)."""
-    tenant_user = CAST["tenant"][0]
-    too_broad = profile.has("tenant_assignment_too_broad")
-    return [{"tenantId": DEFAULT_TENANT, "users": [CAST["process"][0], CAST["unauthorized"][0]]},
-            {"tenantId": TENANT, "name": TENANT, "users": [USERNAME, tenant_user]},
-            {"tenantId": FOREIGN_TENANT, "name": FOREIGN_TENANT, "users": [USERNAME, *([tenant_user] if too_broad else [])]}]
+def _cast_tenants(profile: Profile, kind: str, admin: str, members: dict[str, str]) -> list[dict[str, Any]]:
+    """`initialization.tenants` of a cluster whose cast are `kind` (users, clients): the process and the
+    unauthorized principal in `<default>`, the admin in both tenants, the tenant principal in its own (and,
+    `tenant_assignment_too_broad`, the foreign one too)."""
+    too_broad = [members["tenant"]] if profile.has("tenant_assignment_too_broad") else []
+    return [{"tenantId": DEFAULT_TENANT, kind: [members["process"], members["unauthorized"]]},
+            {"tenantId": TENANT, "name": TENANT, kind: [admin, members["tenant"]]},
+            {"tenantId": FOREIGN_TENANT, "name": FOREIGN_TENANT, kind: [admin, *too_broad]}]
 
 
 # The secure cluster's session refresh interval: short, so TEN-019 waits seconds, not the product's 30.
@@ -113,7 +121,8 @@ def security(profile: Profile, passwords: dict[str, str]) -> dict[str, Any]:
             "authorizations": {"enabled": not profile.has("authorizations_disabled")},
             "multi-tenancy": {"checks-enabled": not profile.has("mt_checks_disabled")},
             "initialization": {"users": users, "defaultRoles": {ADMIN_ROLE: {"users": admins}},
-                               "authorizations": _cast_grants(profile), "tenants": _cast_tenants(profile)}}
+                               "authorizations": _cast_grants(profile, USER_CAST, "USER"),
+                               "tenants": _cast_tenants(profile, "users", USERNAME, USER_CAST)}}
 
 
 # camunda.security.http-headers of the secure cluster: the product's defaults but HSTS for subdomains too and
@@ -141,17 +150,18 @@ def _listener(build: Build, name: str, tls: dict[str, str] | None, security: dic
 
 def oidc_security(profile: Profile) -> dict[str, Any]:
     """`camunda.security` of the OIDC cluster: `audiences` unset is the product's default and the weakness.
-    The Target's default client holds the admin role, as an operator assigns a cluster's service client; one
-    business unit's client holds nothing there (AUTHZ-008's principal), the other the process grant (the
-    authz cast as clients), unless authorizations are off."""
+    The Target's default client holds the admin role, as an operator assigns a cluster's service client; the
+    checks' cast is clients (CLIENT_CAST: one holding nothing, AUTHZ-008's principal too), with the basic
+    cluster's grants, tenants and weaknesses."""
     oidc: dict[str, Any] = {"client-id-claim": CLIENT_ID_CLAIM}
     if not profile.has("audience_unchecked"):
         oidc["audiences"] = [CLUSTER_AUDIENCE]
     return {"authentication": {"method": "oidc", "unprotected-api": False, "oidc": oidc},
             "authorizations": {"enabled": not profile.has("authorizations_disabled")},
+            "multi-tenancy": {"checks-enabled": not profile.has("mt_checks_disabled")},
             "initialization": {"defaultRoles": {ADMIN_ROLE: {"clients": [DEFAULT_CLIENT_ID]}},
-                               "authorizations": [_grant(BUSINESS_UNITS[PROCESS_CLIENT][0], grant, "CLIENT")
-                                                  for grant in cast.grants("process", _process_grant(profile))]}}
+                               "authorizations": _cast_grants(profile, CLIENT_CAST, "CLIENT"),
+                               "tenants": _cast_tenants(profile, "clients", DEFAULT_CLIENT_ID, CLIENT_CAST)}}
 
 
 class OrchestrationService(Definition):
@@ -190,6 +200,7 @@ class OrchestrationService(Definition):
                                   "oidc_grpc_address": str(build.external("orchestration-oidc-grpc")),
                                   "client": "default", "audience": CLUSTER_AUDIENCE,
                                   "unauthorized_client": UNAUTHORIZED_CLIENT, "process_client": PROCESS_CLIENT,
+                                  "tenant_client": TENANT_OPERATOR[0],
                                   "http_url": f"http://{build.external('orchestration-http')}",
                                   "management_url": f"http://{build.internal('orchestration-management')}"}}
 
