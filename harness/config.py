@@ -294,21 +294,11 @@ class Orchestration(HttpService):
             return self.client if role == "admin" else getattr(self, f"{role}_client", None)
         return self.login_key if role == "admin" else getattr(self, f"{role}_user")
 
-    @property
-    def admin_principal(self) -> str | None:
-        return self.cast_member("admin")
-
-    @property
-    def unauthorized_principal(self) -> str | None:
-        return self.cast_member("unauthorized")
-
-    @property
-    def process_principal(self) -> str | None:
-        return self.cast_member("process")
-
-    @property
-    def tenant_principal(self) -> str | None:
-        return self.cast_member("tenant")
+    # Each cast member as the checks' needs name it (`orchestration.process_principal`), whatever the method.
+    admin_principal = property(lambda self: self.cast_member("admin"))
+    unauthorized_principal = property(lambda self: self.cast_member("unauthorized"))
+    process_principal = property(lambda self: self.cast_member("process"))
+    tenant_principal = property(lambda self: self.cast_member("tenant"))
 
     @property
     def login_key(self) -> str | None:
