@@ -65,7 +65,8 @@ class Principal:
     (`token`). `name` is what the cluster knows it by: the username, or the client id grants name."""
 
     name: str
-    password: str | None = None
+    # Out of the repr, as Stack.environ is: pytest shows the values in a failing assertion.
+    password: str | None = dataclasses.field(default=None, repr=False)
     token: Callable[[], str] | None = None
 
     @property
