@@ -21,16 +21,18 @@ ADAPTERS = {
     "rotate_secret": "Vault KV v2 as its operator, `vault.admin_token_env`",
     "stop_service": "the operator's own stop/start commands, `faults.services.{service}`",
 }
-# Declared needs that no 8.6/8.7 product can meet: the check skips there.
+# Declared needs that no 8.6/8.7 product can meet: the check skips there. Every `orchestration.*` need is one
+# (the Orchestration Cluster is Camunda 8.8+), besides these.
 UNMEETABLE = {
     "optimize.login_form": "Camunda 8's Optimize logs in through Identity's browser redirect, which the harness "
                            "does not drive (the reference stack's Optimize has a form login)",
-    "orchestration.users": "Camunda 8.8+ only (the Orchestration Cluster)",
-    "orchestration.client": "Camunda 8.8+ only (the Orchestration Cluster)",
-    **{f"orchestration.{role}_principal": "Camunda 8.8+ only (the Orchestration Cluster)"
-       for role in ("admin", "unauthorized", "process", "tenant")},
-    "orchestration.oidc_grpc_endpoint": "Camunda 8.8+ only (the Orchestration Cluster)",
 }
+CLUSTER_ONLY = "Camunda 8.8+ only (the Orchestration Cluster)"
+
+
+def unmeetable(need: str) -> str | None:
+    """Why an 8.6/8.7 deployment cannot meet `need` (one side of an `a|b` need), or None."""
+    return UNMEETABLE.get(need) or (CLUSTER_ONLY if need.startswith("orchestration.") else None)
 # What a check needs that its declared needs do not say (sections it reads, where the harness must run).
 NOTES = {
     "TLS-009": "run from where clients stand, outside the cluster network",
@@ -57,13 +59,13 @@ def _capability(need: str) -> str:
 
 def _meetable(need: str) -> str | None:
     """The need as an 8.6/8.7 deployment can meet it (of `a|b`, the sides it can), or None."""
-    sides = [side for side in need.split(EITHER) if side not in UNMEETABLE]
+    sides = [side for side in need.split(EITHER) if unmeetable(side) is None]
     return EITHER.join(sides) if sides else None
 
 
 def verdict(check: Check) -> str:
     """One cell: what the check takes on a real 8.6/8.7 deployment, or why it skips there."""
-    blocked = sorted({UNMEETABLE[side] for need in check.needs if _meetable(need) is None
+    blocked = sorted({str(unmeetable(side)) for need in check.needs if _meetable(need) is None
                       for side in need.split(EITHER)})
     if blocked:
         return "skips: " + "; ".join(blocked)
