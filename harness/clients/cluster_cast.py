@@ -28,7 +28,6 @@ import dataclasses
 import re
 import secrets
 import time
-import urllib.parse
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -36,8 +35,8 @@ from typing import Any
 import requests
 
 from harness import cast
-from harness.clients.cluster_tenants import ClusterTenantAssignments
-from harness.clients.orchestration import OrchestrationRest, RestAnswer
+from harness.clients.cluster_tenants import ClusterTenantAssignments, quoted
+from harness.clients.orchestration import RestAnswer
 from harness.config import BasicUser, Orchestration
 from harness.deployment import Stack
 from harness.errors import StackError, UsageError
@@ -54,10 +53,6 @@ CAST_USER = re.compile(r"harness-cast-[a-z]+-(\d+)-[0-9a-f]+")
 STALE_CAST_S = 24 * 3600
 
 
-def quoted(value: str) -> str:
-    return urllib.parse.quote(value, safe="")
-
-
 def missing_roles(spec: Orchestration, scenarios: Iterable[str]) -> list[str]:
     """The cast roles the selected scenarios log in as that the Target does not name."""
     return [role for scenario in scenarios for role in SCENARIO_ROLES.get(scenario, ())
@@ -67,11 +62,11 @@ def missing_roles(spec: Orchestration, scenarios: Iterable[str]) -> list[str]:
 class ClusterCast:
     """Creates the cast the Target leaves out and, on `remove`, undoes exactly what it created."""
 
-    def __init__(self, spec: Orchestration, verify: str | bool, assignments: ClusterTenantAssignments) -> None:
+    def __init__(self, spec: Orchestration, assignments: ClusterTenantAssignments) -> None:
         self.spec = spec
         self.assignments = assignments
         self.admin = assignments.login
-        self.rest = OrchestrationRest(str(spec.url), verify)
+        self.rest = assignments.rest
         # The DELETE path of each thing created, oldest first: `remove` deletes newest first, so a user's
         # grants and tenant assignments go before the user.
         self.created: list[str] = []
@@ -213,7 +208,7 @@ def provisioned(stack: Stack, scenarios: Iterable[str], progress: Callable[[str]
     roles = missing_roles(spec, scenarios) if spec is not None else []
     if "provision_cast" not in stack.target.capabilities or spec is None or not roles:
         return stack
-    provisioner = ClusterCast(spec, stack.verify, ClusterTenantAssignments(stack))
+    provisioner = ClusterCast(spec, ClusterTenantAssignments(stack))
 
     def remove() -> None:
         left = provisioner.remove()

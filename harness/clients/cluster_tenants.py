@@ -21,6 +21,11 @@ from harness.errors import UsageError
 Member = Literal["users", "clients"]
 
 
+def quoted(value: str) -> str:
+    """One path segment of the API: ids may hold characters a URL path reserves."""
+    return urllib.parse.quote(value, safe="")
+
+
 class ClusterTenantAssignments:
     def __init__(self, stack: Stack) -> None:
         spec = stack.target.orchestration
@@ -34,7 +39,7 @@ class ClusterTenantAssignments:
         """Assign (or unassign) the user or client `member` to `tenant`; a no-op where it already is so (the
         engine rejects the repeat ALREADY_EXISTS, 409, or NOT_FOUND, 404: TenantAddEntityProcessor.java,
         TenantRemoveEntityProcessor.java)."""
-        path = f"/tenants/{urllib.parse.quote(tenant, safe='')}/{kind}/{urllib.parse.quote(member, safe='')}"
+        path = f"/tenants/{quoted(tenant)}/{kind}/{quoted(member)}"
         answer = self.rest.call("PUT" if assigned else "DELETE", path, basic=self.login)
         if not answer.ok and answer.status != (409 if assigned else 404):
             raise UsageError(f"orchestration.url: {'assigning' if assigned else 'unassigning'} {member!r} "
