@@ -178,10 +178,9 @@ def test_unassigned_tenant_leaves_the_logged_in_session(stack: Stack, cast: Tena
         granted = poll(read, lambda answer: answer.ok, bound)
         positive(granted.held, f"{cast.who!r}'s session reads {cast.foreign!r}'s instance within {bound:g} s of "
                                f"being assigned to it (got HTTP {granted.value.status})")
-        assignments.set_assignment("users", cast.who, cast.foreign, assigned=False)
-        revoked = poll(read, lambda answer: answer.status == 404, bound)
     finally:
         assignments.set_assignment("users", cast.who, cast.foreign, assigned=False)
+    revoked = poll(read, lambda answer: answer.status == 404, bound)
     evidence.record(user=cast.who, tenant=cast.foreign, bound_s=bound, refresh_s=cluster.spec.session_refresh_s,
                     revocation=revoked.evidence(),
                     probes=[seen(cast.who, f"GET /v2{path} in its session, after unassignment", revoked.value)])
