@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import json
 import os
 import subprocess
 import sys
@@ -12,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from harness.deployment import Stack
 
@@ -126,6 +130,31 @@ def run_pytest(args: Sequence[str], cwd: Path, timeout: float = 300,
                           capture_output=True, text=True, check=False, timeout=timeout)
 
 
+@dataclasses.dataclass(frozen=True)
+class TargetRun:
+    """A scenario run against a target file in a child pytest: its JSON report and the end of its output."""
+
+    report: dict[str, Any]
+    output: str
+
+    def checks(self, outcome: str) -> set[str]:
+        """The ids of the checks that ended with `outcome`."""
+        return {check["id"] for check in self.report["checks"] if check["outcome"] == outcome}
+
+
+def run_against(target: Mapping[str, Any], scenarios: str, work: Path, environ: Mapping[str, str]) -> TargetRun:
+    """`pytest --scenario=<scenarios> --target=<a file holding target>` in `work`, with `environ`."""
+    (work / "target.yaml").write_text(yaml.safe_dump(dict(target)))
+    result = run_pytest([f"--scenario={scenarios}", "--target=target.yaml", f"--report-dir={work / 'out'}", "-q"],
+                        cwd=work, env={**environ})
+    return TargetRun(json.loads((work / "out" / "report.json").read_text()), result.stdout[-3000:])
+
+
+# The Orchestration Cluster and Identity, its token issuer.
+CLUSTER_SERVICES = ("identity", "orchestration")
+
+
+@contextlib.contextmanager
 def local_reference_stack(tmp_path_factory: pytest.TempPathFactory, services: Sequence[str] = (),
                           weaknesses: frozenset[str] = frozenset()) -> Iterator[Stack]:
     """A local reference stack (secure profile, or with `weaknesses`) in a private state directory: every
@@ -148,13 +177,15 @@ def local_reference_stack(tmp_path_factory: pytest.TempPathFactory, services: Se
 @pytest.fixture(scope="module")
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The local reference stack (secure profile), once per test module."""
-    yield from local_reference_stack(tmp_path_factory)
+    with local_reference_stack(tmp_path_factory) as stack:
+        yield stack
 
 
 @pytest.fixture(scope="module")
 def cluster_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The Orchestration Cluster and Identity (its token issuer) alone, secure profile, once per test module."""
-    yield from local_reference_stack(tmp_path_factory, ("identity", "orchestration"))
+    with local_reference_stack(tmp_path_factory, CLUSTER_SERVICES) as stack:
+        yield stack
 
 
 def launch_stack_up(env_file: Path, *options: str, stderr: Any = subprocess.PIPE,

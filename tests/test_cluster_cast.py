@@ -3,13 +3,11 @@ API, judged by the checks themselves, and gone when the run ends."""
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from harness import cast
 from harness.catalog import CHECKS
@@ -18,7 +16,7 @@ from harness.config import validate
 from harness.deployment import Stack
 from harness.errors import StackError, UsageError
 from harness.needs import unmet
-from tests.conftest import local_reference_stack, run_pytest
+from tests.conftest import CLUSTER_SERVICES, local_reference_stack, run_against
 
 # The checks a basic-only cluster with a created cast runs (AUTHZ-008 needs an oidc client, the other
 # tenancy checks a gateway or Optimize).
@@ -68,19 +66,6 @@ def test_the_cast_fields_are_met_where_the_harness_may_create_them() -> None:
     assert len(unmet(validate({"orchestration": cluster}), needs)) == len(needs)
 
 
-def run_on_bare_cluster(stack: Stack, work: Path) -> tuple[dict[str, Any], str]:
-    """The authz and tenancy scenarios against `stack`'s cluster as `bare_cluster` names it: the JSON report
-    and pytest's output."""
-    (work / "cluster.yaml").write_text(yaml.safe_dump(bare_cluster(stack)))
-    result = run_pytest(["--scenario=authz,tenancy", "--target=cluster.yaml", f"--report-dir={work / 'out'}", "-q"],
-                        cwd=work, env={**stack.environ})
-    return json.loads((work / "out" / "report.json").read_text()), result.stdout[-3000:]
-
-
-def outcomes_of(report: dict[str, Any], outcome: str) -> set[str]:
-    return {check["id"] for check in report["checks"] if check["outcome"] == outcome}
-
-
 def test_a_run_without_authz_or_tenancy_creates_nothing_and_needs_no_login() -> None:
     """`--scenario=tls,auth` with `provision_cast` declared: no cast, so no call and no admin password."""
     cluster = {"url": "https://cluster:8080", "users": {"default": {"username": "a", "password_env": "UNSET_PW"}}}
@@ -92,9 +77,9 @@ def test_the_checks_pass_on_a_created_cast_and_it_is_gone_after_the_run(cluster_
     """The authz and tenancy checks run against a Target naming only the admin login: each of their positive
     controls succeeds with the users the harness created (so they hold what the checks assume), every
     refusal holds (so they hold nothing more), and when the run ends the users and their grants are gone."""
-    report, output = run_on_bare_cluster(cluster_stack, tmp_path)
-    assert outcomes_of(report, "passed") == CAST_CHECKS, output
-    named = report["target"]["orchestration"]
+    run = run_against(bare_cluster(cluster_stack), "authz,tenancy", tmp_path, cluster_stack.environ)
+    assert run.checks("passed") == CAST_CHECKS, run.output
+    named = run.report["target"]["orchestration"]
     assert named["unauthorized_user"] == "harness-cast-unauthorized" and named["tenant"] == "harness-own"
     assert cast_left(cluster_stack) == []
 
@@ -119,17 +104,13 @@ def test_a_created_cast_detects_what_the_targets_own_cast_detects(weakness: str,
     weakness (each with its own assertion, never an error), as the reference Target's initial users do in
     the detection matrix. `wildcard_grants` is the reference cluster widening its own process user's grant:
     a created cast holds none of it, so AUTHZ-006 still reports the reference user and AUTHZ-004 passes."""
-    stacks = local_reference_stack(tmp_path_factory, ("identity", "orchestration"), frozenset({weakness}))
-    stack = next(stacks)
-    try:
-        report, output = run_on_bare_cluster(stack, tmp_path)
+    with local_reference_stack(tmp_path_factory, CLUSTER_SERVICES, frozenset({weakness})) as stack:
+        run = run_against(bare_cluster(stack), "authz,tenancy", tmp_path, stack.environ)
         assert cast_left(stack) == []
-    finally:
-        stacks.close()
     detecting = {check.id for check in CHECKS.values() if weakness in check.detects} & CAST_CHECKS
     if weakness == "wildcard_grants":
         detecting = {"AUTHZ-006"}
-    assert (outcomes_of(report, "failed"), outcomes_of(report, "error")) == (detecting, set()), output
+    assert (run.checks("failed"), run.checks("error")) == (detecting, set()), run.output
 
 
 def test_the_cast_is_created_with_the_request_bodies_of_camundas_own_client(cluster_stack: Stack,

@@ -5,19 +5,17 @@ as a Target naming only it."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from harness.catalog import CHECKS
 from harness.config import validate
 from harness.deployment import Stack
 from harness.errors import UsageError
 from harness.needs import unmet
-from tests.conftest import local_reference_stack, run_pytest
+from tests.conftest import CLUSTER_SERVICES, local_reference_stack, run_against
 
 AUTHZ = {check.id for check in CHECKS.values() if check.scenario == "authz"}
 # The cluster's tenancy checks but TEN-019, which logs a user in through the web form (users only).
@@ -38,26 +36,13 @@ def oidc_cluster(stack: Stack) -> dict[str, Any]:
             "ca_file": whole["ca_file"]}
 
 
-def outcomes_on(stack: Stack, work: Path) -> tuple[dict[str, set[str]], str]:
-    """The authz and tenancy scenarios against the oidc cluster alone: the check ids by outcome, and pytest's
-    output."""
-    (work / "cluster.yaml").write_text(yaml.safe_dump(oidc_cluster(stack)))
-    result = run_pytest(["--scenario=authz,tenancy", "--target=cluster.yaml", f"--report-dir={work / 'out'}", "-q"],
-                        cwd=work, env={**stack.environ})
-    report = json.loads((work / "out" / "report.json").read_text())
-    outcomes: dict[str, set[str]] = {}
-    for check in report["checks"]:
-        outcomes.setdefault(check["outcome"], set()).add(check["id"])
-    return outcomes, result.stdout[-3000:]
-
-
 def test_every_cluster_check_passes_with_clients_as_the_cast(cluster_stack: Stack, tmp_path: Path) -> None:
     """Each check's controls succeed as the admin client and the process and tenant clients, and every
     refusal holds for the client lacking the grant or the tenant; AUTHZ-003 probes roles, tenants and
     authorizations (no users API). TEN-019 skips: it judges a web session, which clients do not have."""
-    outcomes, output = outcomes_on(cluster_stack, tmp_path)
-    assert outcomes.get("passed") == AUTHZ | TENANCY and not outcomes.get("failed") and not outcomes.get("error"), \
-        output
+    run = run_against(oidc_cluster(cluster_stack), "authz,tenancy", tmp_path, cluster_stack.environ)
+    assert (run.checks("passed"), run.checks("failed"), run.checks("error")) == (AUTHZ | TENANCY, set(), set()), \
+        run.output
 
 
 @pytest.mark.parametrize("weakness", ["authorizations_disabled", "wildcard_grants", "mt_checks_disabled",
@@ -67,14 +52,10 @@ def test_clients_as_the_cast_detect_what_users_detect(weakness: str, tmp_path_fa
     """On a misconfigured oidc cluster the client cast fails exactly the checks the catalog says detect the
     weakness, as the user cast does on the basic cluster in the detection matrix (with multi-tenancy checks
     off, the isolation checks skip and say so, as there)."""
-    stacks = local_reference_stack(tmp_path_factory, ("identity", "orchestration"), frozenset({weakness}))
-    stack = next(stacks)
-    try:
-        outcomes, output = outcomes_on(stack, tmp_path)
-    finally:
-        stacks.close()
+    with local_reference_stack(tmp_path_factory, CLUSTER_SERVICES, frozenset({weakness})) as stack:
+        run = run_against(oidc_cluster(stack), "authz,tenancy", tmp_path, stack.environ)
     detecting = {check.id for check in CHECKS.values() if weakness in check.detects} & (AUTHZ | TENANCY)
-    assert (outcomes.get("failed", set()), outcomes.get("error", set())) == (detecting, set()), output
+    assert (run.checks("failed"), run.checks("error")) == (detecting, set()), run.output
 
 
 def test_the_cast_a_target_lacks_is_named_by_the_fields_that_state_it() -> None:
