@@ -44,6 +44,11 @@ TENANT_CACHE_S = 1
 TOKEN_LEEWAY_S = 5
 
 
+def _target_client(name: str, audience: str, **extra: Any) -> dict[str, Any]:
+    """The Target's `clients.<name>`: the variables its credentials are in, its audience, `extra` fields."""
+    return {"client_id_env": ENV[name][0], "client_secret_env": ENV[name][1], "audience": audience, **extra}
+
+
 class IdentityService(Definition):
     def credentials(self) -> dict[str, str]:
         environ = {ENV[name][0]: client_id for name, client_id in CLIENT_IDS.items()}
@@ -90,15 +95,11 @@ class IdentityService(Definition):
                          "key_rotation_s": 2 * JWKS_CACHE_S + 2, "tenant_grant_ttl_s": TENANT_CACHE_S,
                          "clock_skew_s": TOKEN_LEEWAY_S},
             "clients": {
-                "default": {"client_id_env": ENV["default"][0], "client_secret_env": ENV["default"][1],
-                            "audience": GATEWAY_AUDIENCE},
-                "admin": {"client_id_env": ENV["admin"][0], "client_secret_env": ENV["admin"][1],
-                          "audience": ADMIN_AUDIENCE},
-                **{name: {"client_id_env": ENV[name][0], "client_secret_env": ENV[name][1],
-                          "audience": GATEWAY_AUDIENCE, "tenants": [tenant]}
+                "default": _target_client("default", GATEWAY_AUDIENCE),
+                "admin": _target_client("admin", ADMIN_AUDIENCE),
+                **{name: _target_client(name, GATEWAY_AUDIENCE, tenants=[tenant])
                    for name, (_, tenant) in BUSINESS_UNITS.items()},
-                TENANT_OPERATOR[0]: {"client_id_env": ENV[TENANT_OPERATOR[0]][0],
-                                     "client_secret_env": ENV[TENANT_OPERATOR[0]][1], "audience": GATEWAY_AUDIENCE},
+                TENANT_OPERATOR[0]: _target_client(TENANT_OPERATOR[0], GATEWAY_AUDIENCE),
             },
         }
 
