@@ -42,7 +42,7 @@ def matches(value: Any, wanted: Any, field: str) -> bool:
     if not isinstance(wanted, dict):
         return bool(value == wanted)
     unknown = sorted(set(wanted) - set(OPERATORS))
-    if unknown:
+    if unknown:  # ASSUMED, not read in the product: it may instead ignore an operator it does not know
         raise BadRequest(f"Request property [filter.{field}] has an unknown operator {unknown[0]}")
     return all(OPERATORS[operator](value, arg) for operator, arg in wanted.items())
 
