@@ -434,7 +434,8 @@ def test_searches_take_the_apis_advanced_string_filters(cluster_stack: Stack) ->
 def test_an_oidc_cluster_has_no_users_api(cluster_stack: Stack) -> None:
     """UserController is `@ConditionalOnInternalUserManagement` (camunda/camunda, on when
     `camunda.security.authentication.method` is not oidc): an oidc cluster's users live in its identity
-    provider, and even its admin client finds no `/v2/users`; the basic cluster has it."""
+    provider, and even its admin client finds no `/v2/users`; the basic cluster has it. That the absent
+    route is 404 for POST too is the emulator's assumption (api.py ANY_METHOD), not read in the product."""
     spec = cluster_stack.target.orchestration
     assert spec is not None and spec.oidc_url is not None and spec.client is not None
     oidc = OrchestrationRest(str(spec.oidc_url), cluster_stack.verify)

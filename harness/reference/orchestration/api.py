@@ -40,8 +40,10 @@ VERSION = "8.10.0"
 WRONG_METHOD = "The initial admin user can only be created with basic authentication."
 ADMIN_EXISTS = ("Expected to create an initial admin user, but found existing admin users. Please ask your admin "
                 "to create a new user with the 'admin' role.")
-# What the catch-all route takes: a path the API lacks is 404 whatever the method (Spring's
-# NoResourceFoundException), where a Starlette route left to its default would answer 405 to all but GET.
+# What the catch-all route takes: every method, so its "No endpoint <method> <path>." (Spring's
+# NoHandlerFoundException detail) answers them all, where a Starlette route left to its default answered
+# 405 to all but GET. ASSUMED, not read in the product: Spring's static resource handler, where the
+# cluster keeps it on /**, could answer 405 to a POST instead.
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 # An engine rejection's gRPC code -> the REST status name and HTTP status.
 REJECTIONS = {"INVALID_ARGUMENT": ("INVALID_ARGUMENT", 400), "NOT_FOUND": ("NOT_FOUND", 404),
