@@ -161,11 +161,15 @@ def test_a_logger_change_without_a_level_is_a_bad_request() -> None:
 @pytest.mark.parametrize(("text", "seconds"), [("PT30S", 30), ("PT10M", 600), ("PT0.2S", 0.2), ("PT1H2M3S", 3723),
                                                ("P1D", 86400), ("pt5s", 5)])
 def test_refresh_intervals_read_as_java_durations(text: str, seconds: float) -> None:
+    """The property binds to a java.time.Duration; ISO 8601 text is what Duration.parse reads (JDK javadoc:
+    days, hours, minutes, fractional seconds, case-insensitive)."""
     assert duration_s(text) == seconds
 
 
 @pytest.mark.parametrize("text", ["30", "30s", "PT", "P", "PT-1S", ""])
 def test_a_refresh_interval_that_is_no_duration_is_refused(text: str) -> None:
+    """What Duration.parse refuses; and a negative interval, which Java would take: the emulator's own
+    strictness (no cluster is configured with one), not a product claim."""
     with pytest.raises(ValueError, match="ISO 8601"):
         duration_s(text)
 

@@ -128,7 +128,8 @@ DURATION_UNITS = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
 
 
 def duration_s(value: str) -> float:
-    """An ISO 8601 duration as java.time.Duration.parse reads one (`PT30S`, `PT10M`, `PT0.5S`, `P1D`)."""
+    """An ISO 8601 duration as java.time.Duration.parse reads one (`PT30S`, `PT10M`, `PT0.5S`, `P1D`); a
+    negative one, which Java takes, is refused here (a refresh interval is never configured so)."""
     match = ISO_DURATION.match(value.strip().upper())
     if not match or not any(match.groups()) or value.strip().upper().endswith("T"):
         raise ValueError(f"not an ISO 8601 duration: {value!r}")
